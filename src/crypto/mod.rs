@@ -1,0 +1,11 @@
+//! Cryptography: safe libsodium wrappers and every Session encryption scheme built on them.
+//! Pure: no I/O; randomness only through libsodium's generator.
+
+pub mod config_encrypt;
+pub mod multi_encrypt;
+pub mod onion_hop;
+pub mod ons;
+pub mod push;
+pub mod session_protocol;
+pub mod sodium;
+pub mod onion_request;

@@ -1,0 +1,518 @@
+//! Safe wrappers over the libsodium primitives the SDK uses. Every unsafe call into libsodium
+//! lives in this file; callers get fixed-size arrays and `Result`s.
+
+use crate::error::{Error, ErrorKind, Result};
+use libsodium_sys as ffi;
+use once_cell::sync::Lazy;
+
+static INIT: Lazy<bool> = Lazy::new(|| unsafe { ffi::sodium_init() } >= 0);
+
+/// Initialise libsodium (idempotent, thread-safe). Called by every wrapper that needs it.
+pub fn init() {
+    assert!(*INIT, "libsodium failed to initialise");
+}
+
+pub const ED25519_SEED: usize = 32;
+pub const ED25519_PK: usize = 32;
+pub const ED25519_SK: usize = 64;
+pub const SIG: usize = 64;
+pub const X25519: usize = 32;
+pub const SCALAR: usize = 32;
+pub const XCHACHA_NONCE: usize = 24;
+pub const AEAD_TAG: usize = 16;
+pub const AES_GCM_NONCE: usize = 12;
+pub const SEAL_OVERHEAD: usize = 48;
+
+// ---- randomness ---------------------------------------------------------------------------
+
+pub fn random_bytes(buf: &mut [u8]) {
+    init();
+    unsafe { ffi::randombytes_buf(buf.as_mut_ptr().cast(), buf.len()) }
+}
+
+pub fn random_array<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    random_bytes(&mut out);
+    out
+}
+
+/// Deterministic pseudo-random bytes from a 32-byte seed (libsodium's ChaCha20 construction).
+pub fn random_bytes_deterministic(buf: &mut [u8], seed: &[u8; 32]) {
+    init();
+    unsafe { ffi::randombytes_buf_deterministic(buf.as_mut_ptr().cast(), buf.len(), seed.as_ptr()) }
+}
+
+/// Constant-time comparison.
+pub fn memcmp_eq(a: &[u8], b: &[u8]) -> bool {
+    init();
+    a.len() == b.len() && unsafe { ffi::sodium_memcmp(a.as_ptr().cast(), b.as_ptr().cast(), a.len()) } == 0
+}
+
+// ---- hashing ------------------------------------------------------------------------------
+
+/// BLAKE2b over the concatenation of `parts`, optionally keyed, with `outlen` 16..=64 bytes.
+pub fn blake2b(outlen: usize, key: Option<&[u8]>, parts: &[&[u8]]) -> Result<Vec<u8>> {
+    init();
+    if !(16..=64).contains(&outlen) {
+        return Err(Error::invalid_argument(format!("BLAKE2b output size {outlen} is not in 16..=64")));
+    }
+    let key = key.unwrap_or(&[]);
+    if key.len() > 64 {
+        return Err(Error::invalid_key(format!("BLAKE2b key of {} bytes exceeds 64", key.len())));
+    }
+    let mut st = std::mem::MaybeUninit::<ffi::crypto_generichash_state>::uninit();
+    let mut out = vec![0u8; outlen];
+    unsafe {
+        let st = st.as_mut_ptr();
+        if ffi::crypto_generichash_init(st, key.as_ptr(), key.len(), outlen) != 0 {
+            return Err(Error::internal("crypto_generichash_init failed"));
+        }
+        for p in parts {
+            ffi::crypto_generichash_update(st, p.as_ptr(), p.len() as u64);
+        }
+        ffi::crypto_generichash_final(st, out.as_mut_ptr(), outlen);
+    }
+    Ok(out)
+}
+
+/// BLAKE2b with a fixed output size (which must be 16..=64; checked at compile time by callers'
+/// use of literal sizes and at run time here).
+pub fn blake2b_n<const N: usize>(key: Option<&[u8]>, parts: &[&[u8]]) -> [u8; N] {
+    let v = blake2b(N, key, parts).expect("BLAKE2b with a valid fixed size and key");
+    v.try_into().expect("length checked")
+}
+
+/// BLAKE2b with salt and personalisation (each 16 bytes), key up to 64 bytes.
+pub fn blake2b_salt_personal(
+    outlen: usize,
+    data: &[u8],
+    key: &[u8],
+    salt: Option<&[u8; 16]>,
+    personal: Option<&[u8; 16]>,
+) -> Result<Vec<u8>> {
+    init();
+    if !(16..=64).contains(&outlen) || key.len() > 64 {
+        return Err(Error::invalid_argument("BLAKE2b size or key length out of range"));
+    }
+    let mut out = vec![0u8; outlen];
+    let rc = unsafe {
+        ffi::crypto_generichash_blake2b_salt_personal(
+            out.as_mut_ptr(),
+            outlen,
+            data.as_ptr(),
+            data.len() as u64,
+            if key.is_empty() { std::ptr::null() } else { key.as_ptr() },
+            key.len(),
+            salt.map_or(std::ptr::null(), |s| s.as_ptr()),
+            personal.map_or(std::ptr::null(), |p| p.as_ptr()),
+        )
+    };
+    if rc != 0 {
+        return Err(Error::internal("BLAKE2b (salt/personal) failed"));
+    }
+    Ok(out)
+}
+
+pub fn sha512(parts: &[&[u8]]) -> [u8; 64] {
+    init();
+    let mut st = std::mem::MaybeUninit::<ffi::crypto_hash_sha512_state>::uninit();
+    let mut out = [0u8; 64];
+    unsafe {
+        let st = st.as_mut_ptr();
+        ffi::crypto_hash_sha512_init(st);
+        for p in parts {
+            ffi::crypto_hash_sha512_update(st, p.as_ptr(), p.len() as u64);
+        }
+        ffi::crypto_hash_sha512_final(st, out.as_mut_ptr());
+    }
+    out
+}
+
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    init();
+    let mut out = [0u8; 32];
+    unsafe { ffi::crypto_hash_sha256(out.as_mut_ptr(), data.as_ptr(), data.len() as u64) };
+    out
+}
+
+/// HMAC-SHA256 with an arbitrary-length key.
+pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    init();
+    let mut st = std::mem::MaybeUninit::<ffi::crypto_auth_hmacsha256_state>::uninit();
+    let mut out = [0u8; 32];
+    unsafe {
+        let st = st.as_mut_ptr();
+        ffi::crypto_auth_hmacsha256_init(st, key.as_ptr(), key.len());
+        for p in parts {
+            ffi::crypto_auth_hmacsha256_update(st, p.as_ptr(), p.len() as u64);
+        }
+        ffi::crypto_auth_hmacsha256_final(st, out.as_mut_ptr());
+    }
+    out
+}
+
+// ---- Ed25519 ------------------------------------------------------------------------------
+
+/// Ed25519 key pair from a 32-byte seed: (public key, 64-byte secret key = seed ‖ pk).
+pub fn ed25519_seed_keypair(seed: &[u8; 32]) -> ([u8; 32], [u8; 64]) {
+    init();
+    let mut pk = [0u8; 32];
+    let mut sk = [0u8; 64];
+    unsafe { ffi::crypto_sign_seed_keypair(pk.as_mut_ptr(), sk.as_mut_ptr(), seed.as_ptr()) };
+    (pk, sk)
+}
+
+pub fn ed25519_sign(sk: &[u8; 64], msg: &[u8]) -> [u8; 64] {
+    init();
+    let mut sig = [0u8; 64];
+    unsafe {
+        ffi::crypto_sign_detached(sig.as_mut_ptr(), std::ptr::null_mut(), msg.as_ptr(), msg.len() as u64, sk.as_ptr())
+    };
+    sig
+}
+
+pub fn ed25519_verify(sig: &[u8; 64], msg: &[u8], pk: &[u8; 32]) -> bool {
+    init();
+    unsafe { ffi::crypto_sign_verify_detached(sig.as_ptr(), msg.as_ptr(), msg.len() as u64, pk.as_ptr()) == 0 }
+}
+
+/// Verify, with lengths checked: a signature that is not 64 bytes or a key that is not 32 bytes
+/// is an `InvalidArgument`/`InvalidKey` error rather than a `false`.
+pub fn ed25519_verify_slices(sig: &[u8], msg: &[u8], pk: &[u8]) -> Result<bool> {
+    let sig: [u8; 64] = sig
+        .try_into()
+        .map_err(|_| Error::invalid_argument(format!("signature must be 64 bytes, got {}", sig.len())))?;
+    let pk = crate::error::fixed::<32>(pk, "Ed25519 public key")?;
+    Ok(ed25519_verify(&sig, msg, &pk))
+}
+
+/// Ed25519 public key → X25519 public key. Fails for keys that are not valid points.
+pub fn ed25519_pk_to_x25519(pk: &[u8; 32]) -> Result<[u8; 32]> {
+    init();
+    let mut out = [0u8; 32];
+    let rc = unsafe { ffi::crypto_sign_ed25519_pk_to_curve25519(out.as_mut_ptr(), pk.as_ptr()) };
+    if rc != 0 {
+        return Err(Error::invalid_key("Ed25519 public key is not a valid curve point"));
+    }
+    Ok(out)
+}
+
+/// Ed25519 64-byte secret key → X25519 secret scalar (clamped first half of SHA-512(seed)).
+pub fn ed25519_sk_to_x25519(sk: &[u8; 64]) -> [u8; 32] {
+    init();
+    let mut out = [0u8; 32];
+    unsafe { ffi::crypto_sign_ed25519_sk_to_curve25519(out.as_mut_ptr(), sk.as_ptr()) };
+    out
+}
+
+pub fn ed25519_is_valid_point(p: &[u8; 32]) -> bool {
+    init();
+    unsafe { ffi::crypto_core_ed25519_is_valid_point(p.as_ptr()) == 1 }
+}
+
+// ---- Ed25519 scalar and point arithmetic (blinding, subaccounts) ---------------------------
+
+pub fn scalar_reduce(wide: &[u8; 64]) -> [u8; 32] {
+    init();
+    let mut out = [0u8; 32];
+    unsafe { ffi::crypto_core_ed25519_scalar_reduce(out.as_mut_ptr(), wide.as_ptr()) };
+    out
+}
+
+pub fn scalar_mul(a: &[u8; 32], b: &[u8; 32]) -> [u8; 32] {
+    init();
+    let mut out = [0u8; 32];
+    unsafe { ffi::crypto_core_ed25519_scalar_mul(out.as_mut_ptr(), a.as_ptr(), b.as_ptr()) };
+    out
+}
+
+pub fn scalar_add(a: &[u8; 32], b: &[u8; 32]) -> [u8; 32] {
+    init();
+    let mut out = [0u8; 32];
+    unsafe { ffi::crypto_core_ed25519_scalar_add(out.as_mut_ptr(), a.as_ptr(), b.as_ptr()) };
+    out
+}
+
+pub fn scalar_negate(a: &[u8; 32]) -> [u8; 32] {
+    init();
+    let mut out = [0u8; 32];
+    unsafe { ffi::crypto_core_ed25519_scalar_negate(out.as_mut_ptr(), a.as_ptr()) };
+    out
+}
+
+/// `n·P` without clamping `n`. Fails if the result is the identity or P is not a valid point.
+pub fn ed25519_scalarmult_noclamp(n: &[u8; 32], p: &[u8; 32]) -> Result<[u8; 32]> {
+    init();
+    let mut out = [0u8; 32];
+    let rc = unsafe { ffi::crypto_scalarmult_ed25519_noclamp(out.as_mut_ptr(), n.as_ptr(), p.as_ptr()) };
+    if rc != 0 {
+        return Err(Error::invalid_key("Ed25519 scalar multiplication failed (invalid point or scalar)"));
+    }
+    Ok(out)
+}
+
+/// `n·G` without clamping `n`.
+pub fn ed25519_scalarmult_base_noclamp(n: &[u8; 32]) -> Result<[u8; 32]> {
+    init();
+    let mut out = [0u8; 32];
+    let rc = unsafe { ffi::crypto_scalarmult_ed25519_base_noclamp(out.as_mut_ptr(), n.as_ptr()) };
+    if rc != 0 {
+        return Err(Error::invalid_key("Ed25519 base multiplication failed (zero scalar)"));
+    }
+    Ok(out)
+}
+
+// ---- X25519 ---------------------------------------------------------------------------------
+
+pub fn x25519_base(sk: &[u8; 32]) -> [u8; 32] {
+    init();
+    let mut out = [0u8; 32];
+    unsafe { ffi::crypto_scalarmult_base(out.as_mut_ptr(), sk.as_ptr()) };
+    out
+}
+
+/// X25519 Diffie-Hellman. Fails when the peer key yields the all-zero shared secret.
+pub fn x25519(sk: &[u8; 32], pk: &[u8; 32]) -> Result<[u8; 32]> {
+    init();
+    let mut out = [0u8; 32];
+    let rc = unsafe { ffi::crypto_scalarmult(out.as_mut_ptr(), sk.as_ptr(), pk.as_ptr()) };
+    if rc != 0 {
+        return Err(Error::invalid_key("X25519 key agreement failed (low-order public key)"));
+    }
+    Ok(out)
+}
+
+/// A fresh random X25519 key pair: (secret, public).
+pub fn x25519_keypair() -> ([u8; 32], [u8; 32]) {
+    init();
+    let mut pk = [0u8; 32];
+    let mut sk = [0u8; 32];
+    unsafe { ffi::crypto_box_keypair(pk.as_mut_ptr(), sk.as_mut_ptr()) };
+    (sk, pk)
+}
+
+/// X25519 key pair from a 32-byte seed (libsodium crypto_box_seed_keypair): (secret, public).
+pub fn box_seed_keypair(seed: &[u8; 32]) -> ([u8; 32], [u8; 32]) {
+    init();
+    let mut pk = [0u8; 32];
+    let mut sk = [0u8; 32];
+    unsafe { ffi::crypto_box_seed_keypair(pk.as_mut_ptr(), sk.as_mut_ptr(), seed.as_ptr()) };
+    (sk, pk)
+}
+
+// ---- crypto_box ----------------------------------------------------------------------------
+
+pub fn box_seal(msg: &[u8], recipient_pk: &[u8; 32]) -> Vec<u8> {
+    init();
+    let mut out = vec![0u8; msg.len() + SEAL_OVERHEAD];
+    unsafe { ffi::crypto_box_seal(out.as_mut_ptr(), msg.as_ptr(), msg.len() as u64, recipient_pk.as_ptr()) };
+    out
+}
+
+pub fn box_seal_open(ct: &[u8], pk: &[u8; 32], sk: &[u8; 32]) -> Result<Vec<u8>> {
+    init();
+    if ct.len() < SEAL_OVERHEAD {
+        return Err(Error::decryption_failed("sealed box is shorter than its overhead"));
+    }
+    let mut out = vec![0u8; ct.len() - SEAL_OVERHEAD];
+    let rc = unsafe { ffi::crypto_box_seal_open(out.as_mut_ptr(), ct.as_ptr(), ct.len() as u64, pk.as_ptr(), sk.as_ptr()) };
+    if rc != 0 {
+        return Err(Error::decryption_failed("sealed box did not open (wrong recipient or tampered data)"));
+    }
+    Ok(out)
+}
+
+/// crypto_box_easy (X25519 + XSalsa20-Poly1305) with an explicit 24-byte nonce.
+pub fn box_easy(msg: &[u8], nonce: &[u8; 24], pk: &[u8; 32], sk: &[u8; 32]) -> Result<Vec<u8>> {
+    init();
+    let mut out = vec![0u8; msg.len() + 16];
+    let rc = unsafe {
+        ffi::crypto_box_easy(out.as_mut_ptr(), msg.as_ptr(), msg.len() as u64, nonce.as_ptr(), pk.as_ptr(), sk.as_ptr())
+    };
+    if rc != 0 {
+        return Err(Error::invalid_key("crypto_box failed (low-order public key)"));
+    }
+    Ok(out)
+}
+
+// ---- AEADs ---------------------------------------------------------------------------------
+
+pub fn xchacha_encrypt(msg: &[u8], nonce: &[u8; 24], key: &[u8; 32]) -> Vec<u8> {
+    init();
+    let mut out = vec![0u8; msg.len() + AEAD_TAG];
+    let mut outlen = 0u64;
+    unsafe {
+        ffi::crypto_aead_xchacha20poly1305_ietf_encrypt(
+            out.as_mut_ptr(),
+            &mut outlen,
+            msg.as_ptr(),
+            msg.len() as u64,
+            std::ptr::null(),
+            0,
+            std::ptr::null(),
+            nonce.as_ptr(),
+            key.as_ptr(),
+        )
+    };
+    out.truncate(outlen as usize);
+    out
+}
+
+pub fn xchacha_decrypt(ct: &[u8], nonce: &[u8; 24], key: &[u8; 32]) -> Result<Vec<u8>> {
+    init();
+    if ct.len() < AEAD_TAG {
+        return Err(Error::decryption_failed("ciphertext is shorter than its authentication tag"));
+    }
+    let mut out = vec![0u8; ct.len() - AEAD_TAG];
+    let mut outlen = 0u64;
+    let rc = unsafe {
+        ffi::crypto_aead_xchacha20poly1305_ietf_decrypt(
+            out.as_mut_ptr(),
+            &mut outlen,
+            std::ptr::null_mut(),
+            ct.as_ptr(),
+            ct.len() as u64,
+            std::ptr::null(),
+            0,
+            nonce.as_ptr(),
+            key.as_ptr(),
+        )
+    };
+    if rc != 0 {
+        return Err(Error::decryption_failed("XChaCha20-Poly1305 authentication failed"));
+    }
+    out.truncate(outlen as usize);
+    Ok(out)
+}
+
+pub fn aes_gcm_available() -> bool {
+    init();
+    unsafe { ffi::crypto_aead_aes256gcm_is_available() == 1 }
+}
+
+fn require_aes_gcm() -> Result<()> {
+    if aes_gcm_available() {
+        Ok(())
+    } else {
+        Err(Error::new(ErrorKind::Unsupported, "AES-256-GCM needs a CPU with AES-NI and PCLMUL (libsodium)"))
+    }
+}
+
+pub fn aes_gcm_encrypt(msg: &[u8], nonce: &[u8; 12], key: &[u8; 32]) -> Result<Vec<u8>> {
+    require_aes_gcm()?;
+    let mut out = vec![0u8; msg.len() + AEAD_TAG];
+    let mut outlen = 0u64;
+    unsafe {
+        ffi::crypto_aead_aes256gcm_encrypt(
+            out.as_mut_ptr(),
+            &mut outlen,
+            msg.as_ptr(),
+            msg.len() as u64,
+            std::ptr::null(),
+            0,
+            std::ptr::null(),
+            nonce.as_ptr(),
+            key.as_ptr(),
+        )
+    };
+    out.truncate(outlen as usize);
+    Ok(out)
+}
+
+pub fn aes_gcm_decrypt(ct: &[u8], nonce: &[u8; 12], key: &[u8; 32]) -> Result<Vec<u8>> {
+    require_aes_gcm()?;
+    if ct.len() < AEAD_TAG {
+        return Err(Error::decryption_failed("ciphertext is shorter than its authentication tag"));
+    }
+    let mut out = vec![0u8; ct.len() - AEAD_TAG];
+    let mut outlen = 0u64;
+    let rc = unsafe {
+        ffi::crypto_aead_aes256gcm_decrypt(
+            out.as_mut_ptr(),
+            &mut outlen,
+            std::ptr::null_mut(),
+            ct.as_ptr(),
+            ct.len() as u64,
+            std::ptr::null(),
+            0,
+            nonce.as_ptr(),
+            key.as_ptr(),
+        )
+    };
+    if rc != 0 {
+        return Err(Error::decryption_failed("AES-256-GCM authentication failed"));
+    }
+    out.truncate(outlen as usize);
+    Ok(out)
+}
+
+// ---- password hashing ------------------------------------------------------------------------
+
+/// Argon2id13 key derivation (libsodium crypto_pwhash) into `out`.
+pub fn argon2id(out: &mut [u8], password: &[u8], salt: &[u8; 16], opslimit: u64, memlimit: usize) -> Result<()> {
+    init();
+    let rc = unsafe {
+        ffi::crypto_pwhash(
+            out.as_mut_ptr(),
+            out.len() as u64,
+            password.as_ptr().cast(),
+            password.len() as u64,
+            salt.as_ptr(),
+            opslimit,
+            memlimit,
+            ffi::crypto_pwhash_ALG_ARGON2ID13 as i32,
+        )
+    };
+    if rc != 0 {
+        return Err(Error::internal("Argon2id failed (out of memory?)"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blake2b_rejects_bad_sizes_and_keys() {
+        assert_eq!(blake2b(10, None, &[b"x"]).unwrap_err().kind(), ErrorKind::InvalidArgument);
+        assert_eq!(blake2b(100, None, &[b"x"]).unwrap_err().kind(), ErrorKind::InvalidArgument);
+        assert_eq!(blake2b(32, Some(&[0u8; 80]), &[b"x"]).unwrap_err().kind(), ErrorKind::InvalidKey);
+        // Multi-part equals one-shot over the concatenation.
+        assert_eq!(blake2b(32, None, &[b"ab", b"c"]).unwrap(), blake2b(32, None, &[b"abc"]).unwrap());
+    }
+
+    #[test]
+    fn aead_round_trips_and_detects_tampering() {
+        let key = random_array::<32>();
+        let nonce = random_array::<24>();
+        let mut ct = xchacha_encrypt(b"hello", &nonce, &key);
+        assert_eq!(xchacha_decrypt(&ct, &nonce, &key).unwrap(), b"hello");
+        ct[0] ^= 1;
+        assert_eq!(xchacha_decrypt(&ct, &nonce, &key).unwrap_err().kind(), ErrorKind::DecryptionFailed);
+        assert_eq!(xchacha_decrypt(&[1, 2], &nonce, &key).unwrap_err().kind(), ErrorKind::DecryptionFailed);
+        if aes_gcm_available() {
+            let n12 = random_array::<12>();
+            let mut ct = aes_gcm_encrypt(b"hi", &n12, &key).unwrap();
+            assert_eq!(aes_gcm_decrypt(&ct, &n12, &key).unwrap(), b"hi");
+            ct[1] ^= 4;
+            assert!(aes_gcm_decrypt(&ct, &n12, &key).is_err());
+        }
+    }
+
+    #[test]
+    fn seal_round_trip_and_wrong_key() {
+        let (sk, pk) = x25519_keypair();
+        let (sk2, pk2) = x25519_keypair();
+        let ct = box_seal(b"payload", &pk);
+        assert_eq!(box_seal_open(&ct, &pk, &sk).unwrap(), b"payload");
+        assert!(box_seal_open(&ct, &pk2, &sk2).is_err());
+        assert!(box_seal_open(&ct[..10], &pk, &sk).is_err());
+    }
+
+    #[test]
+    fn low_order_point_is_an_error_not_a_panic() {
+        let (sk, _) = x25519_keypair();
+        assert_eq!(x25519(&sk, &[0u8; 32]).unwrap_err().kind(), ErrorKind::InvalidKey);
+    }
+}

@@ -1,0 +1,10 @@
+//! Wire formats: protobuf messages, envelopes, padding, bencode, onion framing, message hashes,
+//! swarm mapping. Pure: no I/O.
+
+pub mod bencode;
+pub mod envelope;
+pub mod message_hash;
+pub mod onion;
+pub mod padding;
+pub mod proto;
+pub mod swarm;
