@@ -141,7 +141,7 @@ fn sign_with_nonce(r: &[u8; 32], kp: &BlindedKeyPair, msg: &[u8]) -> Result<[u8;
 pub fn blind15_sign(ed_sk: &[u8], server_pk: &[u8], msg: &[u8]) -> Result<[u8; 64]> {
     let sk = secret_key(ed_sk)?;
     let kp = blind15_key_pair(&sk, server_pk)?;
-    let h_rh = sodium::sha512(&[&sk[..32]]);
+    let h_rh = sodium::sha512(&[&sk[..]]);
     let r = sodium::scalar_reduce(&sodium::sha512(&[&h_rh[32..], &kp.public, msg]));
     sign_with_nonce(&r, &kp, msg)
 }
