@@ -8,6 +8,8 @@ pub mod crypto;
 pub mod error;
 pub mod ffi;
 pub mod identity;
+pub mod net;
+pub mod store;
 pub mod wire;
 
 pub use error::{Error, ErrorKind, Result};

@@ -36,6 +36,21 @@ pub fn random_array<const N: usize>() -> [u8; N] {
     out
 }
 
+/// A uniformly random integer below `upper` (which must be non-zero).
+pub fn random_below(upper: u32) -> u32 {
+    init();
+    assert!(upper > 0, "random_below(0)");
+    unsafe { ffi::randombytes_uniform(upper) }
+}
+
+/// Shuffle a slice in place (Fisher-Yates with libsodium's generator).
+pub fn shuffle<T>(v: &mut [T]) {
+    for i in (1..v.len()).rev() {
+        let j = random_below((i + 1) as u32) as usize;
+        v.swap(i, j);
+    }
+}
+
 /// Deterministic pseudo-random bytes from a 32-byte seed (libsodium's ChaCha20 construction).
 pub fn random_bytes_deterministic(buf: &mut [u8], seed: &[u8; 32]) {
     init();

@@ -7,4 +7,5 @@ pub mod message_hash;
 pub mod onion;
 pub mod padding;
 pub mod proto;
+pub mod rpc;
 pub mod swarm;

@@ -1,0 +1,11 @@
+//! Talking to the network: configuration, node pool, onion paths, the onion request client,
+//! swarm cache, storage RPC and file server clients, network clock, retry and failover.
+
+pub mod config;
+pub mod clock;
+pub mod network;
+pub mod node;
+pub mod pool;
+
+pub use config::NetworkConfig;
+pub use network::{ConnectionState, Network, NetworkOptions};

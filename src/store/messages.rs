@@ -1,0 +1,306 @@
+//! Conversations and messages.
+
+use super::outbox::OutboxCopy;
+use super::{now_ms, Store};
+use crate::error::{Error, ErrorKind, Result};
+use rusqlite::{params, OptionalExtension, Row, Transaction};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationKind {
+    /// One-to-one with a Session ID (or Note to Self when it is our own).
+    Direct = 0,
+    /// A group (03 ID).
+    Group = 1,
+}
+
+impl ConversationKind {
+    fn from_i64(v: i64) -> ConversationKind {
+        if v == 1 {
+            ConversationKind::Group
+        } else {
+            ConversationKind::Direct
+        }
+    }
+}
+
+/// Delivery state of a message. The numbers are stable (C ABI `ssdk_message_state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageState {
+    /// In the outbox, not yet acknowledged by the recipient's swarm.
+    Sending = 0,
+    /// Stored by the recipient's swarm.
+    Sent = 1,
+    /// Given up after the retry window; `resend` puts it back in the outbox.
+    Failed = 2,
+    /// An incoming message.
+    Received = 3,
+}
+
+impl MessageState {
+    pub fn from_i64(v: i64) -> MessageState {
+        match v {
+            0 => MessageState::Sending,
+            1 => MessageState::Sent,
+            2 => MessageState::Failed,
+            _ => MessageState::Received,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageState::Sending => "sending",
+            MessageState::Sent => "sent",
+            MessageState::Failed => "failed",
+            MessageState::Received => "received",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Conversation {
+    /// The peer's Session ID (or group ID).
+    pub id: String,
+    pub kind: ConversationKind,
+    pub created_at: i64,
+    pub last_activity: i64,
+    pub unread: i64,
+    /// Whether it is a message request (an unapproved sender).
+    pub is_request: bool,
+    pub last_message: Option<Message>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Message {
+    /// Local message id.
+    pub id: i64,
+    pub conversation: String,
+    pub outgoing: bool,
+    pub sender: String,
+    pub body: Option<String>,
+    /// The sender's timestamp (ms); with `sender` it identifies the message on the network.
+    pub sent_ts: i64,
+    pub received_ts: i64,
+    pub state: MessageState,
+    pub read: bool,
+    pub server_hash: Option<String>,
+    /// JSON for attachments, quotes and other structured content.
+    pub extra: Option<String>,
+}
+
+const MSG_COLS: &str = "id, conversation, outgoing, sender, body, sent_ts, received_ts, state, is_read, server_hash, extra";
+
+fn msg_row(r: &Row) -> rusqlite::Result<Message> {
+    Ok(Message {
+        id: r.get(0)?,
+        conversation: r.get(1)?,
+        outgoing: r.get(2)?,
+        sender: r.get(3)?,
+        body: r.get(4)?,
+        sent_ts: r.get(5)?,
+        received_ts: r.get(6)?,
+        state: MessageState::from_i64(r.get(7)?),
+        read: r.get(8)?,
+        server_hash: r.get(9)?,
+        extra: r.get(10)?,
+    })
+}
+
+/// An outgoing message and the exact bytes to store for it, written in one transaction.
+pub struct NewOutgoing<'a> {
+    pub conversation: &'a str,
+    pub kind: ConversationKind,
+    pub sender: &'a str,
+    pub body: Option<&'a str>,
+    pub sent_ts: i64,
+    pub extra: Option<&'a str>,
+    pub copies: Vec<OutboxCopy>,
+}
+
+fn ensure_conversation_tx(tx: &Transaction, id: &str, kind: ConversationKind, ts: i64) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO conversations (id, kind, created_at, last_activity) VALUES (?1, ?2, ?3, ?3)
+         ON CONFLICT(id) DO UPDATE SET last_activity = MAX(last_activity, ?3)",
+        params![id, kind as i64, ts],
+    )
+    .map(drop)
+}
+
+impl Store {
+    pub fn ensure_conversation(&self, id: &str, kind: ConversationKind) -> Result<()> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            ensure_conversation_tx(&tx, id, kind, now_ms())?;
+            tx.commit()
+        })
+    }
+
+    /// Write an outgoing message and its outbox copies atomically; returns the message id.
+    pub fn insert_outgoing(&self, m: &NewOutgoing) -> Result<i64> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            let now = now_ms();
+            ensure_conversation_tx(&tx, m.conversation, m.kind, now)?;
+            tx.execute(
+                "INSERT INTO messages (conversation, outgoing, sender, body, sent_ts, received_ts, state, is_read, extra)
+                 VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, 1, ?7)",
+                params![m.conversation, m.sender, m.body, m.sent_ts, now, MessageState::Sending as i64, m.extra],
+            )?;
+            let id = tx.last_insert_rowid();
+            for copy in &m.copies {
+                super::outbox::insert_tx(&tx, Some(id), copy, now)?;
+            }
+            tx.commit()?;
+            Ok(id)
+        })
+    }
+
+    /// Store an incoming (or synced outgoing) message unless it is already known by
+    /// (conversation, sender, sent_ts). Returns the new local id, or `None` for a duplicate.
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_incoming(
+        &self,
+        conversation: &str,
+        kind: ConversationKind,
+        sender: &str,
+        outgoing: bool,
+        body: Option<&str>,
+        sent_ts: i64,
+        server_hash: Option<&str>,
+        extra: Option<&str>,
+    ) -> Result<Option<i64>> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            let now = now_ms();
+            ensure_conversation_tx(&tx, conversation, kind, now)?;
+            let state = if outgoing { MessageState::Sent } else { MessageState::Received };
+            let n = tx.execute(
+                "INSERT INTO messages (conversation, outgoing, sender, body, sent_ts, received_ts, state, is_read, server_hash, extra)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?2, ?8, ?9) ON CONFLICT DO NOTHING",
+                params![conversation, outgoing, sender, body, sent_ts, now, state as i64, server_hash, extra],
+            )?;
+            let id = if n == 1 { Some(tx.last_insert_rowid()) } else { None };
+            tx.commit()?;
+            Ok(id)
+        })
+    }
+
+    pub fn message(&self, id: i64) -> Result<Option<Message>> {
+        self.with(|c| c.query_row(&format!("SELECT {MSG_COLS} FROM messages WHERE id = ?1"), [id], msg_row).optional())
+    }
+
+    /// Find a message by its network identity (author and sent timestamp).
+    pub fn message_by_author_ts(&self, sender: &str, sent_ts: i64) -> Result<Option<Message>> {
+        self.with(|c| {
+            c.query_row(&format!("SELECT {MSG_COLS} FROM messages WHERE sender = ?1 AND sent_ts = ?2"), params![sender, sent_ts], msg_row)
+                .optional()
+        })
+    }
+
+    pub fn set_message_state(&self, id: i64, state: MessageState) -> Result<()> {
+        self.with(|c| c.execute("UPDATE messages SET state = ?2 WHERE id = ?1", params![id, state as i64]).map(drop))
+    }
+
+    pub fn set_message_extra(&self, id: i64, extra: &str) -> Result<()> {
+        self.with(|c| c.execute("UPDATE messages SET extra = ?2 WHERE id = ?1", params![id, extra]).map(drop))
+    }
+
+    /// A page of a conversation, newest first: messages with id < `before_id` (all when 0).
+    pub fn history(&self, conversation: &str, before_id: i64, limit: u32) -> Result<Vec<Message>> {
+        let before = if before_id <= 0 { i64::MAX } else { before_id };
+        self.with(|c| {
+            let mut st = c.prepare(&format!(
+                "SELECT {MSG_COLS} FROM messages WHERE conversation = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"
+            ))?;
+            let v = st.query_map(params![conversation, before, limit], msg_row)?.collect();
+            v
+        })
+    }
+
+    /// Conversations by most recent activity, with unread counts and request status.
+    pub fn conversations(&self) -> Result<Vec<Conversation>> {
+        let rows: Vec<(String, i64, i64, i64, i64, bool)> = self.with(|c| {
+            let mut st = c.prepare(
+                "SELECT v.id, v.kind, v.created_at, v.last_activity,
+                   (SELECT count(*) FROM messages m WHERE m.conversation = v.id AND m.is_read = 0),
+                   (v.kind = 0 AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.session_id = v.id AND (k.approved = 1 OR k.blocked = 1))
+                      AND v.id <> COALESCE((SELECT CAST(value AS TEXT) FROM meta WHERE key = 'session_id'), ''))
+                 FROM conversations v ORDER BY v.last_activity DESC, v.id",
+            )?;
+            let v = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?.collect();
+            v
+        })?;
+        rows.into_iter()
+            .map(|(id, kind, created_at, last_activity, unread, is_request)| {
+                let last_message = self.history(&id, 0, 1)?.pop();
+                Ok(Conversation { id, kind: ConversationKind::from_i64(kind), created_at, last_activity, unread, is_request, last_message })
+            })
+            .collect()
+    }
+
+    /// Mark every incoming message of a conversation up to `up_to_id` (all when 0) as read.
+    /// Returns how many changed.
+    pub fn mark_read(&self, conversation: &str, up_to_id: i64) -> Result<usize> {
+        let up_to = if up_to_id <= 0 { i64::MAX } else { up_to_id };
+        self.with(|c| {
+            c.execute("UPDATE messages SET is_read = 1 WHERE conversation = ?1 AND id <= ?2 AND is_read = 0", params![conversation, up_to])
+        })
+    }
+
+    /// Delete a conversation and its messages locally (and pending outbox copies).
+    pub fn delete_conversation(&self, conversation: &str) -> Result<bool> {
+        self.with(|c| c.execute("DELETE FROM conversations WHERE id = ?1", [conversation]).map(|n| n > 0))
+    }
+
+    /// Delete one message locally.
+    pub fn delete_message(&self, id: i64) -> Result<bool> {
+        self.with(|c| c.execute("DELETE FROM messages WHERE id = ?1", [id]).map(|n| n > 0))
+    }
+
+    pub fn require_message(&self, id: i64) -> Result<Message> {
+        self.message(id)?.ok_or_else(|| Error::new(ErrorKind::NotFound, format!("no message with id {id}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::temp_dir;
+    use super::*;
+
+    #[test]
+    fn outgoing_incoming_history_and_dedup() {
+        let dir = temp_dir("messages");
+        let s = Store::open(&dir, None).unwrap();
+        let peer = "05".to_string() + &"b".repeat(64);
+        let me = "05".to_string() + &"c".repeat(64);
+        let id = s
+            .insert_outgoing(&NewOutgoing {
+                conversation: &peer,
+                kind: ConversationKind::Direct,
+                sender: &me,
+                body: Some("hi"),
+                sent_ts: 100,
+                extra: None,
+                copies: vec![OutboxCopy { destination: peer.clone(), namespace: 0, data: vec![1], ttl_ms: 1000, primary: true, deadline: i64::MAX }],
+            })
+            .unwrap();
+        assert_eq!(s.message(id).unwrap().unwrap().state, MessageState::Sending);
+        assert_eq!(s.outbox_due(i64::MAX, 10).unwrap().len(), 1);
+        let r = s.insert_incoming(&peer, ConversationKind::Direct, &peer, false, Some("yo"), 200, Some("h"), None).unwrap();
+        assert!(r.is_some());
+        assert!(s.insert_incoming(&peer, ConversationKind::Direct, &peer, false, Some("yo"), 200, Some("h2"), None).unwrap().is_none());
+        let h = s.history(&peer, 0, 10).unwrap();
+        assert_eq!(h.iter().map(|m| m.body.as_deref().unwrap()).collect::<Vec<_>>(), ["yo", "hi"]);
+        assert_eq!(s.history(&peer, h[0].id, 10).unwrap().len(), 1);
+        let convs = s.conversations().unwrap();
+        assert_eq!((convs.len(), convs[0].unread, convs[0].is_request), (1, 1, true));
+        assert_eq!(s.mark_read(&peer, 0).unwrap(), 1);
+        assert_eq!(s.conversations().unwrap()[0].unread, 0);
+        assert!(s.delete_message(id).unwrap());
+        assert!(s.outbox_due(i64::MAX, 10).unwrap().is_empty(), "outbox copies go with the message");
+        assert!(s.delete_conversation(&peer).unwrap());
+        assert!(s.history(&peer, 0, 10).unwrap().is_empty());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,78 @@
+//! Versioned schema migrations (`PRAGMA user_version`). Each entry upgrades from the previous
+//! version; never edit a shipped migration, only append.
+
+use rusqlite::Connection;
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: identity, contacts, conversations, messages, durable outbox, polling state.
+    r#"
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+    CREATE TABLE contacts (
+        session_id TEXT PRIMARY KEY,
+        display_name TEXT,
+        nickname TEXT,
+        approved INTEGER NOT NULL DEFAULT 0,
+        approved_me INTEGER NOT NULL DEFAULT 0,
+        blocked INTEGER NOT NULL DEFAULT 0,
+        profile_picture TEXT,
+        profile_key BLOB,
+        profile_updated_s INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE conversations (
+        id TEXT PRIMARY KEY,
+        kind INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_activity INTEGER NOT NULL
+    );
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        outgoing INTEGER NOT NULL,
+        sender TEXT NOT NULL,
+        body TEXT,
+        sent_ts INTEGER NOT NULL,
+        received_ts INTEGER NOT NULL,
+        state INTEGER NOT NULL,
+        is_read INTEGER NOT NULL DEFAULT 0,
+        server_hash TEXT,
+        extra TEXT,
+        UNIQUE (conversation, sender, sent_ts)
+    );
+    CREATE INDEX messages_by_conversation ON messages (conversation, id);
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        message_id INTEGER REFERENCES messages(id) ON DELETE CASCADE,
+        destination TEXT NOT NULL,
+        namespace INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        ttl_ms INTEGER NOT NULL,
+        primary_copy INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        deadline INTEGER NOT NULL,
+        last_error TEXT
+    );
+    CREATE TABLE poll_state (
+        account TEXT NOT NULL,
+        namespace INTEGER NOT NULL,
+        node TEXT NOT NULL,
+        last_hash TEXT NOT NULL,
+        PRIMARY KEY (account, namespace, node)
+    );
+    CREATE TABLE seen_hashes (hash TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+    "#,
+];
+
+/// Bring the database to the newest version inside one transaction per step.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<u32> {
+    let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as u32)?;
+        tx.commit()?;
+    }
+    Ok(MIGRATIONS.len() as u32)
+}
