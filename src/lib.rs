@@ -4,6 +4,7 @@
 //! Layers point one way: `ffi` → `client` → (`net`, `store`) → (`wire`, `crypto`, `identity`).
 //! `identity`, `crypto` and `wire` are pure (no I/O) and are reused by the local testnet in `node/`.
 
+pub mod client;
 pub mod crypto;
 pub mod error;
 pub mod ffi;

@@ -477,9 +477,9 @@ impl Network {
 
     /// A storage RPC for `account`, sent to a member of its swarm through an onion path, with
     /// failover. `build` makes the request for a given network time, so a retry after a clock
-    /// correction is signed afresh. Returns the reply body of a 2xx answer; a 4xx that is the
+    /// correction is signed afresh. Returns the member that answered and the body of its 2xx reply; a 4xx that is the
     /// request's own fault is returned as an error with the status in its message.
-    pub async fn swarm_rpc(&self, account: &AccountId, build: &(dyn Fn(i64) -> Request + Sync)) -> Result<Value> {
+    pub async fn swarm_rpc(&self, account: &AccountId, build: &(dyn Fn(&Node, i64) -> Request + Sync)) -> Result<(Node, Value)> {
         let mut last = net_err("no swarm member answered");
         let mut tried: HashSet<[u8; 32]> = HashSet::new();
         for attempt in 0..self.opts.rpc_attempts {
@@ -497,7 +497,7 @@ impl Network {
             }
             let target = fresh[sodium::random_below(fresh.len() as u32) as usize].clone();
             tried.insert(target.keys.ed25519);
-            let req = build(self.clock.now_ms());
+            let req = build(&target, self.clock.now_ms());
             let reply = match self.onion_to_node(&target, &req).await {
                 Ok(r) => r,
                 Err(e) => {
@@ -508,7 +508,7 @@ impl Network {
             match reply.status {
                 200..=299 => {
                     self.pool().node_succeeded(&target.keys.ed25519);
-                    return Ok(reply.body);
+                    return Ok((target, reply.body));
                 }
                 421 => {
                     // Not this node's account: take the swarm it names, or drop it from ours.

@@ -58,6 +58,8 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
         };
         let mut conn = Connection::open_with_flags(&path, flags)?;
+        // A wrong PIN is reported through our error, not as SQLCipher log lines on stderr.
+        let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
         // Raw 32-byte key: SQLCipher skips its own PBKDF2 (we already ran Argon2id).
         let hex_key = zeroize::Zeroizing::new(format!("x'{}'", hex::encode(&key[..])));
         conn.pragma_update(None, "key", hex_key.as_str())?;

@@ -1,0 +1,135 @@
+//! Contacts, message requests and our own profile.
+
+use super::{Event, Inner, LogLevel, META_DISPLAY_NAME, META_PROFILE_UPDATED};
+use crate::error::{Error, ErrorKind, Result};
+use crate::identity::SessionId;
+use crate::store::Store;
+use crate::wire::proto::{Content, LokiProfile, MessageRequestResponse};
+
+/// Session's limit on display names (bytes).
+pub const MAX_NAME_BYTES: usize = 100;
+
+pub(crate) fn store_display_name(store: &Store, name: &str) -> Result<()> {
+    let name = name.trim();
+    if name.is_empty() || name.len() > MAX_NAME_BYTES {
+        return Err(Error::invalid_argument(format!("a display name is 1 to {MAX_NAME_BYTES} bytes")));
+    }
+    store.meta_set(META_DISPLAY_NAME, name.as_bytes())?;
+    let now_s = crate::net::clock::local_now_ms() / 1000;
+    store.meta_set(META_PROFILE_UPDATED, now_s.to_string().as_bytes())
+}
+
+/// Our profile as it travels with messages.
+pub(crate) fn own_profile(inner: &Inner) -> Result<Option<LokiProfile>> {
+    let Some(name) = inner.store.meta_get_string(META_DISPLAY_NAME)? else { return Ok(None) };
+    let updated = inner.store.meta_get_string(META_PROFILE_UPDATED)?.and_then(|s| s.parse().ok());
+    Ok(Some(LokiProfile { display_name: Some(name), profile_picture: None, last_profile_update_seconds: updated }))
+}
+
+fn canonical(session_id: &str) -> Result<String> {
+    Ok(SessionId::parse(session_id)?.to_hex())
+}
+
+fn changed(inner: &Inner, id: &str) {
+    inner.bus.emit(Event::ContactChanged { session_id: id.to_string() });
+}
+
+pub(crate) fn add_contact(inner: &Inner, session_id: &str, nickname: Option<&str>) -> Result<()> {
+    let id = canonical(session_id)?;
+    if id == inner.session_id().to_hex() {
+        return Err(Error::invalid_argument("you cannot add yourself as a contact"));
+    }
+    inner.store.set_approved(&id, true)?;
+    if let Some(n) = nickname {
+        validate_nickname(n)?;
+        inner.store.set_nickname(&id, Some(n))?;
+    }
+    changed(inner, &id);
+    Ok(())
+}
+
+fn validate_nickname(n: &str) -> Result<()> {
+    if n.is_empty() || n.len() > MAX_NAME_BYTES {
+        return Err(Error::invalid_argument(format!("a nickname is 1 to {MAX_NAME_BYTES} bytes")));
+    }
+    Ok(())
+}
+
+fn require_contact(inner: &Inner, id: &str) -> Result<crate::store::Contact> {
+    inner.store.contact(id)?.ok_or_else(|| Error::new(ErrorKind::NotFound, format!("{id} is not a known contact")))
+}
+
+pub(crate) fn set_nickname(inner: &Inner, session_id: &str, nickname: Option<&str>) -> Result<()> {
+    let id = canonical(session_id)?;
+    require_contact(inner, &id)?;
+    if let Some(n) = nickname {
+        validate_nickname(n)?;
+    }
+    inner.store.set_nickname(&id, nickname)?;
+    changed(inner, &id);
+    Ok(())
+}
+
+pub(crate) fn remove_contact(inner: &Inner, session_id: &str) -> Result<()> {
+    let id = canonical(session_id)?;
+    if !inner.store.remove_contact(&id)? {
+        return Err(Error::new(ErrorKind::NotFound, format!("{id} is not a known contact")));
+    }
+    changed(inner, &id);
+    Ok(())
+}
+
+/// Accept a message request without replying: the sender becomes a contact and is told so
+/// with a `MessageRequestResponse` (as Session apps do), which carries our profile.
+pub(crate) fn accept_request(inner: &Inner, session_id: &str) -> Result<()> {
+    let id = canonical(session_id)?;
+    let c = require_contact(inner, &id)?;
+    if c.blocked {
+        return Err(Error::new(ErrorKind::Blocked, format!("{id} is blocked; unblock before accepting")));
+    }
+    inner.store.set_approved(&id, true)?;
+    send_request_response(inner, &id)?;
+    changed(inner, &id);
+    Ok(())
+}
+
+pub(crate) fn send_request_response(inner: &Inner, id: &str) -> Result<()> {
+    let to = SessionId::parse(id)?;
+    let content = Content {
+        message_request_response: Some(MessageRequestResponse { is_approved: true, profile_key: None, profile: own_profile(inner)? }),
+        sig_timestamp: Some(inner.next_sent_ts() as u64),
+        ..Default::default()
+    };
+    super::send::queue_control(inner, &to, &content)
+}
+
+/// Decline a message request: delete its conversation and forget the sender (a later message
+/// from them is a new request).
+pub(crate) fn decline_request(inner: &Inner, session_id: &str) -> Result<()> {
+    let id = canonical(session_id)?;
+    let c = require_contact(inner, &id)?;
+    if c.approved {
+        return Err(Error::invalid_argument(format!("{id} is a contact, not a pending request")));
+    }
+    inner.store.delete_conversation(&id)?;
+    inner.store.remove_contact(&id)?;
+    changed(inner, &id);
+    Ok(())
+}
+
+/// Block or unblock. Blocking a pending request also deletes it. Messages from a blocked
+/// Session ID are dropped unread; sending to one is refused.
+pub(crate) fn set_blocked(inner: &Inner, session_id: &str, blocked: bool) -> Result<()> {
+    let id = canonical(session_id)?;
+    if id == inner.session_id().to_hex() {
+        return Err(Error::invalid_argument("you cannot block yourself"));
+    }
+    let was_request = inner.store.contact(&id)?.is_some_and(|c| !c.approved);
+    inner.store.set_blocked(&id, blocked)?;
+    if blocked && was_request {
+        inner.store.delete_conversation(&id)?;
+    }
+    inner.log(LogLevel::Info, || format!("{} {id}", if blocked { "blocked" } else { "unblocked" }));
+    changed(inner, &id);
+    Ok(())
+}

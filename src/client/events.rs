@@ -1,0 +1,217 @@
+//! Events and their delivery: a queue the host pulls from, or a listener called on one
+//! SDK-owned dispatcher thread (never a runtime worker, never concurrently).
+
+use crate::store::{Message, MessageState};
+use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
+use serde::Serialize;
+use std::sync::Mutex;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// Log levels, least to most severe. The numbers are stable (C ABI `ssdk_log_level`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogLevel {
+    Debug = 0,
+    Info = 1,
+    Warn = 2,
+    Error = 3,
+    /// No log events at all.
+    Off = 4,
+}
+
+impl LogLevel {
+    pub fn from_i32(v: i32) -> Option<LogLevel> {
+        Some(match v {
+            0 => LogLevel::Debug,
+            1 => LogLevel::Info,
+            2 => LogLevel::Warn,
+            3 => LogLevel::Error,
+            4 => LogLevel::Off,
+            _ => return None,
+        })
+    }
+    pub fn parse(s: &str) -> Option<LogLevel> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "debug" => LogLevel::Debug,
+            "info" => LogLevel::Info,
+            "warn" | "warning" => LogLevel::Warn,
+            "error" => LogLevel::Error,
+            "off" | "none" => LogLevel::Off,
+            _ => return None,
+        })
+    }
+}
+
+/// Something that happened. Serialised as JSON with a `kind` tag for bindings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    /// A message arrived and is stored (from a contact or, with `is_request`, a requester).
+    MessageReceived { message: Message, is_request: bool },
+    /// A message this identity sent from another device, now stored here too.
+    MessageSynced { message: Message },
+    /// An outgoing message changed delivery state.
+    MessageState { message_id: i64, conversation: String, state: MessageState },
+    /// Someone we have not approved messaged us: a message request.
+    MessageRequest { session_id: String, message_id: i64 },
+    /// A contact's profile, approval or block state changed.
+    ContactChanged { session_id: String },
+    /// Onion paths became ready or were all lost.
+    Connection { ready: bool },
+    /// A log line at or above the client's level.
+    Log { level: LogLevel, message: String },
+}
+
+impl Event {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+    }
+}
+
+/// A host callback. Called on the dispatcher thread only.
+pub type ListenerFn = Box<dyn FnMut(&Event) + Send>;
+
+enum Control {
+    Event(Event),
+    SetListener(Option<ListenerFn>),
+    Shutdown,
+}
+
+/// Routes events to the pull queue or to the listener's dispatcher thread.
+pub struct EventBus {
+    queue_tx: Sender<Event>,
+    queue_rx: Receiver<Event>,
+    dispatcher: Mutex<Option<(Sender<Control>, JoinHandle<()>)>>,
+}
+
+impl Default for EventBus {
+    fn default() -> Self {
+        let (queue_tx, queue_rx) = unbounded();
+        EventBus { queue_tx, queue_rx, dispatcher: Mutex::new(None) }
+    }
+}
+
+impl EventBus {
+    pub fn emit(&self, e: Event) {
+        let d = self.dispatcher.lock().expect("event lock");
+        match d.as_ref() {
+            Some((tx, _)) => {
+                let _ = tx.send(Control::Event(e));
+            }
+            None => {
+                let _ = self.queue_tx.send(e);
+            }
+        }
+    }
+
+    /// Wait up to `timeout` for the next queued event (pull mode).
+    pub fn next(&self, timeout: Duration) -> Option<Event> {
+        match self.queue_rx.recv_timeout(timeout) {
+            Ok(e) => Some(e),
+            Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => None,
+        }
+    }
+
+    pub fn queued(&self) -> usize {
+        self.queue_rx.len()
+    }
+
+    /// Install (or with `None`, remove) the listener. The first listener starts the dispatcher
+    /// thread, which first delivers anything already queued. Safe to call from inside the
+    /// listener itself: the swap happens on the dispatcher thread between events, and the
+    /// replaced listener is dropped there.
+    pub fn set_listener(&self, listener: Option<ListenerFn>) {
+        let mut d = self.dispatcher.lock().expect("event lock");
+        if let Some((tx, _)) = d.as_ref() {
+            let _ = tx.send(Control::SetListener(listener));
+            return;
+        }
+        let Some(listener) = listener else { return };
+        let (tx, rx) = unbounded::<Control>();
+        // Hand over what was queued for pull so it is not lost.
+        while let Ok(e) = self.queue_rx.try_recv() {
+            let _ = tx.send(Control::Event(e));
+        }
+        let handle = std::thread::Builder::new()
+            .name("ssdk-events".into())
+            .spawn(move || dispatch(rx, Some(listener)))
+            .expect("spawn event dispatcher thread");
+        *d = Some((tx, handle));
+    }
+
+    /// Stop the dispatcher thread (dropping the listener, which calls its destroy hook) and wait
+    /// for it. Must not be called from the listener.
+    pub fn shutdown(&self) {
+        let taken = self.dispatcher.lock().expect("event lock").take();
+        if let Some((tx, handle)) = taken {
+            let _ = tx.send(Control::Shutdown);
+            if handle.thread().id() != std::thread::current().id() {
+                let _ = handle.join();
+            }
+        }
+    }
+}
+
+fn dispatch(rx: Receiver<Control>, mut listener: Option<ListenerFn>) {
+    while let Ok(c) = rx.recv() {
+        match c {
+            Control::Event(e) => {
+                if let Some(l) = listener.as_mut() {
+                    // A panicking host callback must not kill the dispatcher.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| l(&e)));
+                }
+            }
+            Control::SetListener(l) => listener = l,
+            Control::Shutdown => break,
+        }
+    }
+}
+
+/// Log lines become events at or above the configured level.
+pub struct Logger {
+    level: std::sync::atomic::AtomicI32,
+}
+
+impl Logger {
+    pub fn new(level: LogLevel) -> Logger {
+        Logger { level: std::sync::atomic::AtomicI32::new(level as i32) }
+    }
+    pub fn set_level(&self, level: LogLevel) {
+        self.level.store(level as i32, std::sync::atomic::Ordering::Relaxed);
+    }
+    pub fn enabled(&self, level: LogLevel) -> bool {
+        level != LogLevel::Off && (level as i32) >= self.level.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex as M};
+
+    #[test]
+    fn pull_then_listener_gets_the_backlog_in_order() {
+        let bus = Arc::new(EventBus::default());
+        bus.emit(Event::Connection { ready: true });
+        assert_eq!(bus.next(Duration::from_millis(10)), Some(Event::Connection { ready: true }));
+        assert_eq!(bus.next(Duration::from_millis(10)), None);
+        bus.emit(Event::Connection { ready: false });
+        let seen = Arc::new(M::new(vec![]));
+        let s2 = seen.clone();
+        let bus2 = bus.clone();
+        bus.set_listener(Some(Box::new(move |e| {
+            s2.lock().unwrap().push(e.clone());
+            // Re-entrant SDK calls from the listener do not deadlock.
+            bus2.set_listener(Some(Box::new(|_| {})));
+            bus2.emit(Event::Log { level: LogLevel::Info, message: "from listener".into() });
+        })));
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while seen.lock().unwrap().is_empty() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(seen.lock().unwrap()[0], Event::Connection { ready: false });
+        bus.shutdown();
+        assert_eq!(seen.lock().unwrap().len(), 1, "the replacement listener took the later event");
+    }
+}

@@ -1,0 +1,326 @@
+//! The client runtime: one identity, its encrypted database, and the tasks that send, poll and
+//! keep the network ready, all on the process-wide runtime. Host-facing calls are synchronous
+//! and cheap (database work); network work happens in the tasks and is reported as events.
+
+pub mod config;
+pub mod events;
+pub mod runtime;
+
+mod contacts;
+mod receive;
+mod send;
+mod tasks;
+
+pub use config::{ClientConfig, IdentitySource};
+pub use events::{Event, ListenerFn, LogLevel};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::identity::{Identity, SessionId};
+use crate::net::{ConnectionState, Network};
+use crate::store::{Contact, Conversation, Message, Store};
+use events::{EventBus, Logger};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{watch, Notify};
+
+pub(crate) const META_SEED: &str = "identity_seed";
+pub(crate) const META_SESSION_ID: &str = "session_id";
+pub(crate) const META_DISPLAY_NAME: &str = "display_name";
+pub(crate) const META_PROFILE_UPDATED: &str = "profile_updated_s";
+
+/// State shared by the client handle and its tasks.
+pub(crate) struct Inner {
+    pub identity: Identity,
+    pub store: Store,
+    pub network: Network,
+    pub config: ClientConfig,
+    pub bus: EventBus,
+    pub logger: Logger,
+    /// Wakes the sender when the outbox gains work.
+    pub send_wakeup: Notify,
+    /// Wakes the poller (after a send, to pick up replies quickly).
+    pub poll_wakeup: Notify,
+    /// Last activity (ms, local clock): a message sent or received.
+    pub last_activity: AtomicI64,
+    /// Tasks of this client still running.
+    pub live_tasks: AtomicUsize,
+    /// Last timestamp handed out for an outgoing message (kept strictly increasing).
+    pub last_sent_ts: AtomicI64,
+}
+
+impl Inner {
+    pub fn log(&self, level: LogLevel, msg: impl FnOnce() -> String) {
+        if self.logger.enabled(level) {
+            self.bus.emit(Event::Log { level, message: msg() });
+        }
+    }
+    pub fn touch(&self) {
+        self.last_activity.store(crate::net::clock::local_now_ms(), Ordering::Relaxed);
+    }
+    pub fn session_id(&self) -> SessionId {
+        self.identity.session_id()
+    }
+    /// A network timestamp for a new outgoing message, unique and increasing for this client.
+    pub fn next_sent_ts(&self) -> i64 {
+        let now = self.network.clock.now_ms();
+        let mut prev = self.last_sent_ts.load(Ordering::Relaxed);
+        loop {
+            let ts = now.max(prev + 1);
+            match self.last_sent_ts.compare_exchange(prev, ts, Ordering::SeqCst, Ordering::Relaxed) {
+                Ok(_) => return ts,
+                Err(p) => prev = p,
+            }
+        }
+    }
+}
+
+struct Running {
+    shutdown: watch::Sender<bool>,
+    handles: Vec<tokio::task::JoinHandle<()>>,
+}
+
+/// A Session client. Cheap to share across threads (`&Client` is `Sync`).
+pub struct Client {
+    inner: Arc<Inner>,
+    running: Mutex<Option<Running>>,
+}
+
+fn identity_for(store: &Store, source: &IdentitySource) -> Result<Identity> {
+    let stored = store.meta_get(META_SEED)?;
+    let requested = match source {
+        IdentitySource::StoredOrNew => None,
+        IdentitySource::Mnemonic(p) => Some(Identity::from_mnemonic(p)?),
+        IdentitySource::Seed(s) => Some(Identity::from_seed(s)?),
+    };
+    match (stored, requested) {
+        (Some(seed), requested) => {
+            let id = Identity::from_seed(&seed)?;
+            if let Some(r) = requested {
+                if r.session_id() != id.session_id() {
+                    return Err(Error::invalid_argument(format!(
+                        "this data directory belongs to {}, not to the identity given",
+                        id.session_id()
+                    )));
+                }
+            }
+            Ok(id)
+        }
+        (None, requested) => {
+            let id = requested.unwrap_or_else(Identity::generate);
+            store.meta_set(META_SEED, id.seed())?;
+            store.meta_set(META_SESSION_ID, id.session_id().to_hex().as_bytes())?;
+            Ok(id)
+        }
+    }
+}
+
+impl Client {
+    /// Open (or create) the client's database and identity. Does not touch the network.
+    pub fn new(config: ClientConfig) -> Result<Client> {
+        let store = Store::open(&config.data_dir, config.pin.as_ref().map(|p| p.as_str()))?;
+        let identity = identity_for(&store, &config.identity)?;
+        if let (Some(name), None) = (&config.display_name, store.meta_get(META_DISPLAY_NAME)?) {
+            contacts::store_display_name(&store, name)?;
+        }
+        let network = Network::new(config.network.clone(), config.network_options.clone())?;
+        let logger = Logger::new(config.log_level);
+        Ok(Client {
+            inner: Arc::new(Inner {
+                identity,
+                store,
+                network,
+                config,
+                bus: EventBus::default(),
+                logger,
+                send_wakeup: Notify::new(),
+                poll_wakeup: Notify::new(),
+                last_activity: AtomicI64::new(0),
+                live_tasks: AtomicUsize::new(0),
+                last_sent_ts: AtomicI64::new(0),
+            }),
+            running: Mutex::new(None),
+        })
+    }
+
+    pub fn session_id(&self) -> SessionId {
+        self.inner.session_id()
+    }
+
+    pub fn identity(&self) -> &Identity {
+        &self.inner.identity
+    }
+
+    pub fn mnemonic(&self) -> String {
+        self.inner.identity.mnemonic()
+    }
+
+    /// Start the client's tasks: network bootstrap and paths, the sender and the poller.
+    /// `Busy` if already running.
+    pub fn start(&self) -> Result<()> {
+        let mut running = self.running.lock().map_err(|_| Error::internal("client lock poisoned"))?;
+        if running.is_some() {
+            return Err(Error::new(ErrorKind::Busy, "the client is already running"));
+        }
+        let rt = runtime::runtime()?;
+        let (tx, rx) = watch::channel(false);
+        let handles = tasks::spawn_all(rt, &self.inner, rx);
+        *running = Some(Running { shutdown: tx, handles });
+        self.inner.log(LogLevel::Info, || format!("client {} started", self.session_id()));
+        Ok(())
+    }
+
+    /// Stop every task of this client and wait for them (at most a few seconds; a task stuck in
+    /// I/O is aborted). Nothing is lost: unsent messages stay in the outbox for the next start.
+    /// A stopped client can be started again. Stopping a stopped client is a no-op.
+    pub fn stop(&self) -> Result<()> {
+        let running = self.running.lock().map_err(|_| Error::internal("client lock poisoned"))?.take();
+        let Some(r) = running else { return Ok(()) };
+        let _ = r.shutdown.send(true);
+        self.inner.send_wakeup.notify_waiters();
+        self.inner.poll_wakeup.notify_waiters();
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while self.inner.live_tasks.load(Ordering::SeqCst) > 0 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        for h in &r.handles {
+            h.abort();
+        }
+        while self.inner.live_tasks.load(Ordering::SeqCst) > 0 && std::time::Instant::now() < deadline + Duration::from_secs(2) {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        self.inner.log(LogLevel::Info, || "client stopped".into());
+        Ok(())
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.running.lock().map(|r| r.is_some()).unwrap_or(false)
+    }
+
+    /// Tasks of this client still alive (0 after `stop`).
+    pub fn live_tasks(&self) -> usize {
+        self.inner.live_tasks.load(Ordering::SeqCst)
+    }
+
+    pub fn connection_state(&self) -> ConnectionState {
+        self.inner.network.connection_state()
+    }
+
+    pub fn network(&self) -> &Network {
+        &self.inner.network
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    // ---- events ------------------------------------------------------------------------
+
+    /// The next event, waiting up to `timeout`. Returns `None` on timeout, and always when a
+    /// listener is installed (the listener receives everything).
+    pub fn next_event(&self, timeout: Duration) -> Option<Event> {
+        self.inner.bus.next(timeout)
+    }
+
+    /// Install or remove the event listener (see [`events::EventBus::set_listener`]).
+    pub fn set_listener(&self, listener: Option<ListenerFn>) {
+        self.inner.bus.set_listener(listener)
+    }
+
+    pub fn set_log_level(&self, level: LogLevel) {
+        self.inner.logger.set_level(level)
+    }
+
+    // ---- messaging ---------------------------------------------------------------------
+
+    /// Queue a text message to a Session ID: stored in the outbox before any network call, then
+    /// sent by the running client (or at its next start). Returns the local message id.
+    pub fn send_text(&self, to: &str, body: &str) -> Result<i64> {
+        send::send_text(&self.inner, to, body)
+    }
+
+    /// Put a failed message back in the outbox.
+    pub fn resend(&self, message_id: i64) -> Result<()> {
+        send::resend(&self.inner, message_id)
+    }
+
+    pub fn conversations(&self) -> Result<Vec<Conversation>> {
+        self.inner.store.conversations()
+    }
+
+    /// A page of history, newest first: messages older than `before_id` (all when 0).
+    pub fn history(&self, conversation: &str, before_id: i64, limit: u32) -> Result<Vec<Message>> {
+        self.inner.store.history(conversation, before_id, limit)
+    }
+
+    pub fn message(&self, id: i64) -> Result<Message> {
+        self.inner.store.require_message(id)
+    }
+
+    pub fn mark_read(&self, conversation: &str, up_to_id: i64) -> Result<usize> {
+        self.inner.store.mark_read(conversation, up_to_id)
+    }
+
+    pub fn delete_conversation(&self, conversation: &str) -> Result<()> {
+        if !self.inner.store.delete_conversation(conversation)? {
+            return Err(Error::new(ErrorKind::NotFound, format!("no conversation {conversation}")));
+        }
+        Ok(())
+    }
+
+    pub fn delete_message(&self, id: i64) -> Result<()> {
+        if !self.inner.store.delete_message(id)? {
+            return Err(Error::new(ErrorKind::NotFound, format!("no message with id {id}")));
+        }
+        Ok(())
+    }
+
+    // ---- contacts and requests -----------------------------------------------------------
+
+    pub fn contacts(&self) -> Result<Vec<Contact>> {
+        self.inner.store.contacts()
+    }
+    pub fn contact(&self, session_id: &str) -> Result<Option<Contact>> {
+        self.inner.store.contact(&SessionId::parse(session_id)?.to_hex())
+    }
+    pub fn requests(&self) -> Result<Vec<Contact>> {
+        self.inner.store.requests()
+    }
+    pub fn blocked(&self) -> Result<Vec<Contact>> {
+        self.inner.store.blocked_contacts()
+    }
+    pub fn add_contact(&self, session_id: &str, nickname: Option<&str>) -> Result<()> {
+        contacts::add_contact(&self.inner, session_id, nickname)
+    }
+    pub fn set_nickname(&self, session_id: &str, nickname: Option<&str>) -> Result<()> {
+        contacts::set_nickname(&self.inner, session_id, nickname)
+    }
+    pub fn remove_contact(&self, session_id: &str) -> Result<()> {
+        contacts::remove_contact(&self.inner, session_id)
+    }
+    pub fn accept_request(&self, session_id: &str) -> Result<()> {
+        contacts::accept_request(&self.inner, session_id)
+    }
+    pub fn decline_request(&self, session_id: &str) -> Result<()> {
+        contacts::decline_request(&self.inner, session_id)
+    }
+    pub fn block(&self, session_id: &str) -> Result<()> {
+        contacts::set_blocked(&self.inner, session_id, true)
+    }
+    pub fn unblock(&self, session_id: &str) -> Result<()> {
+        contacts::set_blocked(&self.inner, session_id, false)
+    }
+    pub fn set_display_name(&self, name: &str) -> Result<()> {
+        contacts::store_display_name(&self.inner.store, name)
+    }
+    pub fn display_name(&self) -> Result<Option<String>> {
+        self.inner.store.meta_get_string(META_DISPLAY_NAME)
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.stop();
+        self.inner.bus.shutdown();
+    }
+}

@@ -1,0 +1,133 @@
+//! Receiving: open what the poller retrieved, commit it to the database, then emit events.
+//! A message that fails to open or parse is logged and skipped; it never stops the poller.
+
+use super::{contacts, Event, Inner, LogLevel};
+use crate::crypto::session_protocol;
+use crate::error::{Error, Result};
+use crate::identity::SessionId;
+use crate::store::ConversationKind;
+use crate::wire::proto::{Content, DataMessage};
+use crate::wire::rpc::Retrieved;
+use crate::wire::{envelope, padding};
+use prost::Message as _;
+
+/// Handle one retrieved namespace-0 message. Returns whether it was new.
+pub(crate) fn handle(inner: &Inner, msg: &Retrieved) -> Result<bool> {
+    if inner.store.seen(&msg.hash)? {
+        return Ok(false);
+    }
+    let outcome = open_and_apply(inner, msg);
+    // Remember the hash either way: a message that cannot be opened now never will be.
+    inner.store.mark_seen(&msg.hash, msg.expiration)?;
+    match outcome {
+        Ok(new) => Ok(new),
+        Err(e) if e.kind() == crate::ErrorKind::Database => Err(e),
+        Err(e) => {
+            inner.log(LogLevel::Warn, || format!("skipped undecryptable or malformed message {}: {e}", msg.hash));
+            Ok(false)
+        }
+    }
+}
+
+fn open_and_apply(inner: &Inner, msg: &Retrieved) -> Result<bool> {
+    let env = envelope::unwrap(&msg.data)?;
+    let ct = env.content.as_deref().unwrap_or_default();
+    let opened = session_protocol::decrypt_incoming(&inner.identity, ct)?;
+    let content = Content::decode(padding::unpad(&opened.plaintext))?;
+    let sent_ts = content.sig_timestamp.map(|t| t as i64).unwrap_or(env.timestamp as i64);
+    apply(inner, &opened.sender, sent_ts, &content, &msg.hash)
+}
+
+fn apply(inner: &Inner, sender: &SessionId, sent_ts: i64, content: &Content, hash: &str) -> Result<bool> {
+    let me = inner.session_id();
+    let from = sender.to_hex();
+    if from != me.to_hex() && inner.store.contact(&from)?.is_some_and(|c| c.blocked) {
+        inner.log(LogLevel::Debug, || format!("dropped a message from blocked {from}"));
+        return Ok(false);
+    }
+    if let Some(dm) = &content.data_message {
+        return apply_data_message(inner, sender, sent_ts, dm, hash);
+    }
+    if let Some(resp) = &content.message_request_response {
+        if resp.is_approved && from != me.to_hex() {
+            inner.store.set_approved_me(&from, true)?;
+            if let Some(p) = &resp.profile {
+                record_profile(inner, &from, p)?;
+            }
+            inner.bus.emit(Event::ContactChanged { session_id: from });
+        }
+        return Ok(true);
+    }
+    if let Some(unsend) = &content.unsend_request {
+        // Only the author may unsend their message.
+        if unsend.author == from {
+            if let Some(m) = inner.store.message_by_author_ts(&from, unsend.timestamp as i64)? {
+                inner.store.delete_message(m.id)?;
+                inner.log(LogLevel::Info, || format!("{from} unsent message {}", m.id));
+            }
+        }
+        return Ok(true);
+    }
+    inner.log(LogLevel::Debug, || format!("ignored a control message from {from} (receipt, typing or call)"));
+    Ok(false)
+}
+
+fn record_profile(inner: &Inner, from: &str, p: &crate::wire::proto::LokiProfile) -> Result<bool> {
+    let name = p.display_name.as_deref().filter(|n| !n.is_empty() && n.len() <= contacts::MAX_NAME_BYTES);
+    inner.store.update_profile(from, name, p.profile_picture.as_deref(), None, p.last_profile_update_seconds.unwrap_or(0) as i64)
+}
+
+fn apply_data_message(inner: &Inner, sender: &SessionId, sent_ts: i64, dm: &DataMessage, hash: &str) -> Result<bool> {
+    let me = inner.session_id().to_hex();
+    let from = sender.to_hex();
+    let body = dm.body.as_deref();
+    let extra = None;
+    if from == me {
+        // Our own message, sent from another device (or our own sync copy coming back).
+        let conversation = match &dm.sync_target {
+            Some(t) => SessionId::parse(t).map_err(|e| e.context("syncTarget"))?.to_hex(),
+            None => me.clone(), // Note to Self
+        };
+        let id = inner.store.insert_incoming(&conversation, ConversationKind::Direct, &me, true, body, sent_ts, Some(hash), extra)?;
+        if let Some(id) = id {
+            let message = inner.store.require_message(id)?;
+            inner.touch();
+            inner.bus.emit(Event::MessageSynced { message });
+        }
+        return Ok(id.is_some());
+    }
+    if dm.sync_target.is_some() {
+        return Err(Error::malformed("a sync message from someone else"));
+    }
+    let created = inner.store.ensure_contact(&from)?;
+    let mut contact = inner.store.contact(&from)?.ok_or_else(|| Error::internal("contact vanished"))?;
+    let mut contact_changed = created;
+    if !contact.approved_me {
+        inner.store.set_approved_me(&from, true)?;
+        contact_changed = true;
+    }
+    if let Some(p) = &dm.profile {
+        contact_changed |= record_profile(inner, &from, p)?;
+    }
+    let was_request_conversation = !contact.approved;
+    if was_request_conversation && inner.config.auto_accept_requests {
+        inner.store.set_approved(&from, true)?;
+        contacts::send_request_response(inner, &from)?;
+        contact.approved = true;
+        contact_changed = true;
+    }
+    let Some(id) = inner.store.insert_incoming(&from, ConversationKind::Direct, &from, false, body, sent_ts, Some(hash), extra)? else {
+        return Ok(false);
+    };
+    inner.touch();
+    let is_request = !contact.approved;
+    if contact_changed {
+        inner.bus.emit(Event::ContactChanged { session_id: from.clone() });
+    }
+    if is_request && inner.store.history(&from, 0, 2)?.len() == 1 {
+        inner.bus.emit(Event::MessageRequest { session_id: from.clone(), message_id: id });
+    }
+    let message = inner.store.require_message(id)?;
+    inner.bus.emit(Event::MessageReceived { message, is_request });
+    Ok(true)
+}

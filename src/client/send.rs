@@ -1,0 +1,115 @@
+//! Sending: compose, seal and write to the outbox in one transaction, then wake the sender
+//! task. Nothing goes to the network from the caller's thread.
+
+use super::{contacts, Event, Inner};
+use crate::crypto::session_protocol;
+use crate::error::{Error, ErrorKind, Result};
+use crate::identity::SessionId;
+use crate::store::{ConversationKind, MessageState, NewOutgoing, OutboxCopy};
+use crate::wire::proto::{Content, DataMessage};
+use crate::wire::{envelope, padding};
+use prost::Message as _;
+
+/// Session's practical limit for a text body, well inside the 76 800-byte store limit.
+pub const MAX_TEXT_BYTES: usize = 64 * 1024;
+
+/// The bytes stored for `to`: padded Content, sealed, in an Envelope and WebSocket wrapper.
+pub(crate) fn seal_1o1(inner: &Inner, to: &SessionId, content: &Content, sent_ts: i64) -> Vec<u8> {
+    let sealed = session_protocol::encrypt_for_recipient(&inner.identity, to, &padding::pad(&content.encode_to_vec()));
+    envelope::wrap_1o1(sealed, sent_ts as u64)
+}
+
+fn copy_for(inner: &Inner, to: &SessionId, data: Vec<u8>, primary: bool, sent_ts: i64) -> OutboxCopy {
+    let ttl = inner.config.message_ttl.as_millis() as i64;
+    OutboxCopy {
+        destination: to.to_hex(),
+        namespace: 0,
+        data,
+        ttl_ms: ttl,
+        primary,
+        deadline: sent_ts.max(crate::net::clock::local_now_ms()) + inner.config.send_retry_window.as_millis() as i64,
+    }
+}
+
+/// The copies of a data message: one for the recipient and, unless it is Note to Self, a sync
+/// copy for our own swarm (with `syncTarget`) so our other devices see it.
+fn copies(inner: &Inner, to: &SessionId, dm: DataMessage, sent_ts: i64) -> Result<Vec<OutboxCopy>> {
+    let me = inner.session_id();
+    let content = Content { data_message: Some(dm.clone()), sig_timestamp: Some(sent_ts as u64), ..Default::default() };
+    let mut out = vec![copy_for(inner, to, seal_1o1(inner, to, &content, sent_ts), true, sent_ts)];
+    if *to != me {
+        let mut sync_dm = dm;
+        sync_dm.sync_target = Some(to.to_hex());
+        let sync = Content { data_message: Some(sync_dm), sig_timestamp: Some(sent_ts as u64), ..Default::default() };
+        out.push(copy_for(inner, &me, seal_1o1(inner, &me, &sync, sent_ts), false, sent_ts));
+    }
+    Ok(out)
+}
+
+pub(crate) fn send_text(inner: &Inner, to: &str, body: &str) -> Result<i64> {
+    let to = SessionId::parse(to)?;
+    if body.is_empty() {
+        return Err(Error::invalid_argument("a text message cannot be empty"));
+    }
+    if body.len() > MAX_TEXT_BYTES {
+        return Err(Error::new(ErrorKind::TooLarge, format!("a text message is at most {MAX_TEXT_BYTES} bytes")));
+    }
+    send_data_message(inner, &to, DataMessage { body: Some(body.to_string()), ..Default::default() }, Some(body), None)
+}
+
+/// Queue any data message (text, attachments, quotes) to a Session ID.
+pub(crate) fn send_data_message(inner: &Inner, to: &SessionId, mut dm: DataMessage, body: Option<&str>, extra: Option<&str>) -> Result<i64> {
+    let to_hex = to.to_hex();
+    if inner.store.contact(&to_hex)?.is_some_and(|c| c.blocked) {
+        return Err(Error::new(ErrorKind::Blocked, format!("{to_hex} is blocked; unblock to send")));
+    }
+    dm.profile = contacts::own_profile(inner)?;
+    let sent_ts = inner.next_sent_ts();
+    let me = inner.session_id().to_hex();
+    let copies = copies(inner, to, dm, sent_ts)?;
+    let id = inner.store.insert_outgoing(&NewOutgoing {
+        conversation: &to_hex,
+        kind: ConversationKind::Direct,
+        sender: &me,
+        body,
+        sent_ts,
+        extra,
+        copies,
+    })?;
+    // Writing to someone approves them (their reply is not a request).
+    if to_hex != me {
+        let was_approved = inner.store.contact(&to_hex)?.is_some_and(|c| c.approved);
+        if !was_approved {
+            inner.store.set_approved(&to_hex, true)?;
+            inner.bus.emit(Event::ContactChanged { session_id: to_hex.clone() });
+        }
+    }
+    inner.bus.emit(Event::MessageState { message_id: id, conversation: to_hex, state: MessageState::Sending });
+    inner.touch();
+    inner.send_wakeup.notify_one();
+    Ok(id)
+}
+
+/// Queue a control message (no local message row), e.g. a request response.
+pub(crate) fn queue_control(inner: &Inner, to: &SessionId, content: &Content) -> Result<()> {
+    let ts = content.sig_timestamp.map(|t| t as i64).unwrap_or_else(|| inner.next_sent_ts());
+    inner.store.enqueue(&copy_for(inner, to, seal_1o1(inner, to, content, ts), false, ts))?;
+    inner.send_wakeup.notify_one();
+    Ok(())
+}
+
+/// Re-queue a failed message with fresh copies (same timestamp, so receivers dedupe it).
+pub(crate) fn resend(inner: &Inner, message_id: i64) -> Result<()> {
+    let m = inner.store.require_message(message_id)?;
+    if !m.outgoing || m.state != MessageState::Failed {
+        return Err(Error::invalid_argument(format!("message {message_id} is not a failed outgoing message")));
+    }
+    let to = SessionId::parse(&m.conversation)?;
+    let dm = DataMessage { body: m.body.clone(), profile: contacts::own_profile(inner)?, ..Default::default() };
+    let copies = copies(inner, &to, dm, m.sent_ts)?;
+    if inner.store.requeue(message_id, &copies)? {
+        inner.bus.emit(Event::MessageState { message_id, conversation: m.conversation, state: MessageState::Sending });
+        inner.send_wakeup.notify_one();
+    }
+    Ok(())
+}
