@@ -126,7 +126,12 @@ pub async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> std::re
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
+    if let Some(n) = declared.filter(|&n| n > limit as u64) {
+        // Read (and drop) a moderately oversized body first, so the client gets to see the 413
+        // instead of a connection reset while it is still sending.
+        if n <= 2 * limit as u64 {
+            let _ = axum::body::to_bytes(body, 2 * limit).await;
+        }
         return Err(text(413, "Request body too large"));
     }
     axum::body::to_bytes(body, limit).await.map_err(|_| text(413, "Request body too large"))
