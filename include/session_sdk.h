@@ -157,12 +157,51 @@ typedef int32_t ssdk_status;
 #endif // __cplusplus
 
 /**
+ * A Session client: one identity, its encrypted database, and its network tasks. Opaque.
+ * Create with `ssdk_client_new`, run with `ssdk_client_start`, release with `ssdk_client_free`.
+ * Every function taking a client may be called from any thread, concurrently, including from
+ * inside a listener callback, except `ssdk_client_free`.
+ *
+ * Shutdown sequence: `ssdk_client_stop` (optional: stops the network tasks, keeps the database
+ * open; unsent messages stay queued), then `ssdk_client_free` from a thread that is not the
+ * listener's, after every other thread has finished using the handle. `free` stops the client,
+ * delivers nothing more to the listener, calls the listener's `destroy`, and closes the
+ * database.
+ */
+typedef struct ssdk_client ssdk_client;
+
+/**
+ * Client configuration. Opaque; create with `ssdk_config_new`, adjust with the setters, pass to
+ * `ssdk_client_new` (which copies it), release with `ssdk_config_free`. Not thread-safe: do not
+ * use one config from two threads at once.
+ */
+typedef struct ssdk_config ssdk_config;
+
+/**
+ * An event. Opaque. From `ssdk_client_next_event` it is owned by the caller (release with
+ * `ssdk_event_free`); in a listener callback it is borrowed for the callback's duration. Strings
+ * returned by the accessors live as long as the event.
+ */
+typedef struct ssdk_event ssdk_event;
+
+/**
  * A Session identity (key pair, Session ID, recovery phrase). Opaque; create it with
  * `ssdk_identity_generate`, `ssdk_identity_from_seed` or `ssdk_identity_from_mnemonic` and
  * release it with `ssdk_identity_free`. Immutable once created: a handle may be used from several
  * threads at once.
  */
 typedef struct ssdk_identity ssdk_identity;
+
+/**
+ * A host listener: `on_event(ctx, event)` is called for every event on one SDK-owned thread,
+ * never concurrently; the event is borrowed for the call. `destroy(ctx)`, if not NULL, is
+ * called exactly once when the listener is replaced or removed or the client is freed.
+ */
+typedef struct {
+  void *ctx;
+  void (*on_event)(void *ctx, const ssdk_event *event);
+  void (*destroy)(void *ctx);
+} ssdk_listener;
 
 #ifdef __cplusplus
 extern "C" {
@@ -178,6 +217,315 @@ const char *ssdk_version(void);
  * written for and refuse to load on a mismatch. Thread-safe.
  */
 uint32_t ssdk_abi_version(void);
+
+/**
+ * Open (or create) a client from `config` (copied; the caller still frees it): opens the
+ * database in the configured directory with the PIN, loads or creates the identity. No network
+ * activity until `ssdk_client_start`. `*out_client` is released with `ssdk_client_free`.
+ *
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_WRONG_PIN` (database untouched),
+ * `SSDK_ERR_DATABASE`, `SSDK_ERR_IO`, `SSDK_ERR_INVALID_ARGUMENT` (the directory holds another
+ * identity), `SSDK_ERR_INVALID_KEY`. Thread-safe.
+ */
+ssdk_status ssdk_client_new(const ssdk_config *config, ssdk_client **out_client);
+
+/**
+ * Start the network tasks: bootstrap, onion paths, sending queued messages, polling.
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_BUSY` (already running), `SSDK_ERR_INTERNAL`.
+ */
+ssdk_status ssdk_client_start(const ssdk_client *client_);
+
+/**
+ * Stop the network tasks and wait for them (a few seconds at most). Queued messages stay in
+ * the database. A stopped client can be started again; stopping twice is fine.
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`.
+ */
+ssdk_status ssdk_client_stop(const ssdk_client *client_);
+
+/**
+ * Stop and release a client (see the shutdown sequence on `ssdk_client`). NULL is a no-op.
+ * Must not be called from inside a listener callback.
+ */
+void ssdk_client_free(ssdk_client *client_);
+
+/**
+ * The client's Session ID. `*out_session_id`: release with `ssdk_string_free`.
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`.
+ */
+ssdk_status ssdk_client_session_id(const ssdk_client *client_, char **out_session_id);
+
+/**
+ * The client's recovery phrase (secret). `*out_phrase`: release with `ssdk_string_free`.
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`.
+ */
+ssdk_status ssdk_client_mnemonic(const ssdk_client *client_, char **out_phrase);
+
+/**
+ * Queue a text message (UTF-8, 1 byte to 64 KiB) to the Session ID `to`. It is written to the
+ * database before any network call and delivered by the running client, which reports
+ * `SSDK_EVENT_MESSAGE_STATE` events (sending, then sent or failed). Works while stopped: the
+ * message goes out after the next start. `*out_message_id` (may be NULL) receives the local id.
+ *
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_SESSION_ID`,
+ * `SSDK_ERR_INVALID_ARGUMENT` (empty text), `SSDK_ERR_TOO_LARGE`, `SSDK_ERR_BLOCKED`,
+ * `SSDK_ERR_DATABASE`.
+ */
+ssdk_status ssdk_client_send_text(const ssdk_client *client_,
+                                  const char *to,
+                                  const char *text,
+                                  int64_t *out_message_id);
+
+/**
+ * Put a failed outgoing message back in the outbox. Errors: `SSDK_ERR_NULL_ARGUMENT`,
+ * `SSDK_ERR_NOT_FOUND`, `SSDK_ERR_INVALID_ARGUMENT` (not a failed outgoing message).
+ */
+ssdk_status ssdk_client_resend(const ssdk_client *client_, int64_t message_id);
+
+/**
+ * Wait up to `timeout_ms` for the next event (pull mode). On `SSDK_OK`, `*out_event` is an
+ * event the caller releases with `ssdk_event_free`. Returns `SSDK_ERR_TIMEOUT` when none came
+ * (always, while a listener is installed). Call it from a thread you own.
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_TIMEOUT`.
+ */
+ssdk_status ssdk_client_next_event(const ssdk_client *client_,
+                                   uint32_t timeout_ms,
+                                   ssdk_event **out_event);
+
+/**
+ * Install a listener (push mode): events, including any still queued for pull, are delivered
+ * to `listener.on_event` on one SDK-owned thread, never concurrently. A listener with a NULL
+ * `on_event` removes the current one. The previous listener's `destroy` is called (on the SDK's
+ * thread) when it is replaced. May be called from inside a callback.
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`.
+ */
+ssdk_status ssdk_client_set_listener(const ssdk_client *client_, ssdk_listener listener);
+
+/**
+ * Change the minimum level of log events. Errors: `SSDK_ERR_NULL_ARGUMENT`,
+ * `SSDK_ERR_INVALID_ARGUMENT`.
+ */
+ssdk_status ssdk_client_set_log_level(const ssdk_client *client_, int32_t level);
+
+/**
+ * Whether onion paths are ready: writes 1 (ready) or 0 to `*out_ready`.
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`.
+ */
+ssdk_status ssdk_client_connection_ready(const ssdk_client *client_, int32_t *out_ready);
+
+/**
+ * Approved contacts as a JSON array of objects {session_id, display_name, nickname, approved,
+ * approved_me, blocked, profile_picture, created_at}. `*out_json`: release with
+ * `ssdk_string_free`. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_DATABASE`.
+ */
+ssdk_status ssdk_client_contacts_json(const ssdk_client *client_, char **out_json);
+
+/**
+ * Pending message requests, as a JSON array shaped like `ssdk_client_contacts_json`.
+ */
+ssdk_status ssdk_client_requests_json(const ssdk_client *client_, char **out_json);
+
+/**
+ * Blocked Session IDs, as a JSON array shaped like `ssdk_client_contacts_json`.
+ */
+ssdk_status ssdk_client_blocked_json(const ssdk_client *client_, char **out_json);
+
+/**
+ * Add (or approve) a contact, with an optional nickname (NULL for none).
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_SESSION_ID`,
+ * `SSDK_ERR_INVALID_ARGUMENT` (own ID, nickname length).
+ */
+ssdk_status ssdk_client_add_contact(const ssdk_client *client_,
+                                    const char *session_id,
+                                    const char *nickname);
+
+/**
+ * Set (or with NULL clear) a contact's nickname. Errors: as `ssdk_client_add_contact`, plus
+ * `SSDK_ERR_NOT_FOUND`.
+ */
+ssdk_status ssdk_client_set_nickname(const ssdk_client *client_,
+                                     const char *session_id,
+                                     const char *nickname);
+
+/**
+ * Forget a contact (the conversation stays). Errors: `SSDK_ERR_NULL_ARGUMENT`,
+ * `SSDK_ERR_INVALID_SESSION_ID`, `SSDK_ERR_NOT_FOUND`.
+ */
+ssdk_status ssdk_client_remove_contact(const ssdk_client *client_, const char *session_id);
+
+/**
+ * Accept a message request without replying: the sender becomes a contact and is notified (a
+ * message-request response, as Session apps send). Errors: `SSDK_ERR_NULL_ARGUMENT`,
+ * `SSDK_ERR_INVALID_SESSION_ID`, `SSDK_ERR_NOT_FOUND`, `SSDK_ERR_BLOCKED`.
+ */
+ssdk_status ssdk_client_accept_request(const ssdk_client *client_, const char *session_id);
+
+/**
+ * Decline a message request: its conversation is deleted and the sender forgotten.
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_SESSION_ID`, `SSDK_ERR_NOT_FOUND`,
+ * `SSDK_ERR_INVALID_ARGUMENT` (an approved contact, not a request).
+ */
+ssdk_status ssdk_client_decline_request(const ssdk_client *client_, const char *session_id);
+
+/**
+ * Block a Session ID: its messages are dropped and sending to it is refused. Blocking a pending
+ * request also deletes it. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_SESSION_ID`,
+ * `SSDK_ERR_INVALID_ARGUMENT` (own ID).
+ */
+ssdk_status ssdk_client_block(const ssdk_client *client_, const char *session_id);
+
+/**
+ * Unblock a Session ID. Errors: as `ssdk_client_block`.
+ */
+ssdk_status ssdk_client_unblock(const ssdk_client *client_, const char *session_id);
+
+/**
+ * Set the display name sent with messages (1–100 bytes). Errors: `SSDK_ERR_NULL_ARGUMENT`,
+ * `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_ARGUMENT`.
+ */
+ssdk_status ssdk_client_set_display_name(const ssdk_client *client_, const char *name);
+
+/**
+ * Conversations by most recent activity, as a JSON array of {id, kind, created_at,
+ * last_activity, unread, is_request, last_message}. `*out_json`: release with
+ * `ssdk_string_free`. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_DATABASE`.
+ */
+ssdk_status ssdk_client_conversations_json(const ssdk_client *client_, char **out_json);
+
+/**
+ * A page of a conversation's messages, newest first: at most `limit` (1–1000) messages older
+ * than `before_id` (0 = from the newest). JSON array of {id, conversation, outgoing, sender,
+ * body, sent_ts, received_ts, state, read, server_hash, extra}; page on by passing the last
+ * id. `*out_json`: release with `ssdk_string_free`.
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_ARGUMENT` (limit).
+ */
+ssdk_status ssdk_client_history_json(const ssdk_client *client_,
+                                     const char *conversation,
+                                     int64_t before_id,
+                                     uint32_t limit,
+                                     char **out_json);
+
+/**
+ * One message as a JSON object (shape as in `ssdk_client_history_json`).
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_NOT_FOUND`.
+ */
+ssdk_status ssdk_client_message_json(const ssdk_client *client_,
+                                     int64_t message_id,
+                                     char **out_json);
+
+/**
+ * Mark a conversation's incoming messages read, up to `up_to_id` (0 = all). `*out_count` (may
+ * be NULL) receives how many changed. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`.
+ */
+ssdk_status ssdk_client_mark_read(const ssdk_client *client_,
+                                  const char *conversation,
+                                  int64_t up_to_id,
+                                  uint32_t *out_count);
+
+/**
+ * Delete a conversation and its messages from this device only.
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_NOT_FOUND`.
+ */
+ssdk_status ssdk_client_delete_conversation(const ssdk_client *client_, const char *conversation);
+
+/**
+ * Delete one message from this device only. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_NOT_FOUND`.
+ */
+ssdk_status ssdk_client_delete_message(const ssdk_client *client_, int64_t message_id);
+
+/**
+ * A new configuration for a client whose database lives in the directory `data_dir` (created
+ * if missing), on the public Session network, with no PIN, a new identity unless the directory
+ * holds one, polling every 1.5 s while active and 15 s when idle.
+ * `*out_config` is released with `ssdk_config_free`.
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_ARGUMENT` (empty
+ * path). Thread-safe.
+ */
+ssdk_status ssdk_config_new(const char *data_dir, ssdk_config **out_config);
+
+/**
+ * Release a configuration. NULL is a no-op.
+ */
+void ssdk_config_free(ssdk_config *config);
+
+/**
+ * Protect the database with a PIN or passphrase (Argon2id-derived key). NULL removes it (a
+ * random key is then kept in `db.key` in the data directory). The string is copied.
+ * Errors: `SSDK_ERR_NULL_ARGUMENT` (config), `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_ARGUMENT`
+ * (empty PIN).
+ */
+ssdk_status ssdk_config_set_pin(ssdk_config *config, const char *pin);
+
+/**
+ * Use the network described by the JSON file at `path` (written by `session-testnet`).
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_IO` (unreadable),
+ * `SSDK_ERR_INVALID_ARGUMENT` / `SSDK_ERR_INVALID_KEY` (malformed description).
+ */
+ssdk_status ssdk_config_set_network_file(ssdk_config *config, const char *path);
+
+/**
+ * Use the network described by `json` (same format as `ssdk_config_set_network_file`).
+ * Errors: as `ssdk_config_set_network_file`, without `SSDK_ERR_IO`.
+ */
+ssdk_status ssdk_config_set_network_json(ssdk_config *config, const char *json);
+
+/**
+ * Use the public Session network (the default). Errors: `SSDK_ERR_NULL_ARGUMENT`.
+ */
+ssdk_status ssdk_config_use_mainnet(ssdk_config *config);
+
+/**
+ * Hold the identity of `identity` (copied). A data directory that already holds a different
+ * identity makes `ssdk_client_new` fail with `SSDK_ERR_INVALID_ARGUMENT`.
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`.
+ */
+ssdk_status ssdk_config_set_identity(ssdk_config *config, const ssdk_identity *identity);
+
+/**
+ * Restore the identity from a recovery phrase (checked now). Errors: `SSDK_ERR_NULL_ARGUMENT`,
+ * `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_MNEMONIC_WORD_COUNT`, `SSDK_ERR_MNEMONIC_UNKNOWN_WORD`,
+ * `SSDK_ERR_MNEMONIC_CHECKSUM`.
+ */
+ssdk_status ssdk_config_set_identity_mnemonic(ssdk_config *config, const char *phrase);
+
+/**
+ * Restore the identity from a 16- or 32-byte seed (copied). Errors: `SSDK_ERR_NULL_ARGUMENT`,
+ * `SSDK_ERR_INVALID_KEY`.
+ */
+ssdk_status ssdk_config_set_identity_seed(ssdk_config *config, const uint8_t *seed, size_t len);
+
+/**
+ * Poll intervals in milliseconds: `active_ms` while messages were sent or received in the last
+ * minute, `idle_ms` otherwise. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_ARGUMENT`
+ * (active below 100 ms, or idle below active).
+ */
+ssdk_status ssdk_config_set_poll_intervals(ssdk_config *config,
+                                           uint32_t active_ms,
+                                           uint32_t idle_ms);
+
+/**
+ * Accept every message request automatically (for bots): the sender becomes a contact and the
+ * message is delivered as an ordinary one. Errors: `SSDK_ERR_NULL_ARGUMENT`.
+ */
+ssdk_status ssdk_config_set_auto_accept_requests(ssdk_config *config, bool enabled);
+
+/**
+ * Minimum level of `SSDK_EVENT_LOG` events: one of `ssdk_log_level` (`SSDK_LOG_OFF` for none).
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_ARGUMENT`.
+ */
+ssdk_status ssdk_config_set_log_level(ssdk_config *config, int32_t level);
+
+/**
+ * Display name sent with messages (1–100 bytes), unless the database already has one.
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_ARGUMENT`.
+ */
+ssdk_status ssdk_config_set_display_name(ssdk_config *config, const char *name);
+
+/**
+ * How long an unacknowledged message is retried before it becomes `SSDK_MESSAGE_FAILED`
+ * (seconds, at least 1; default 3600). Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_ARGUMENT`.
+ */
+ssdk_status ssdk_config_set_send_retry_window(ssdk_config *config,
+                                              uint32_t seconds);
 
 /**
  * Encrypt `msg` for the Session ID `recipient_session_id`, signed by `identity` (the Session
@@ -212,6 +560,60 @@ ssdk_status ssdk_decrypt_incoming(const ssdk_identity *identity,
                                   uint8_t **out_data,
                                   size_t *out_len,
                                   char **out_sender_session_id);
+
+/**
+ * The event's kind (an `ssdk_event_kind`), or 0 for NULL.
+ */
+int32_t ssdk_event_kind(const ssdk_event *event);
+
+/**
+ * The whole event as a JSON object with a "kind" field ("message_received", "message_synced",
+ * "message_state", "message_request", "contact_changed", "connection", "log") and the kind's
+ * fields. Borrowed: valid while the event is. NULL for a NULL event.
+ */
+const char *ssdk_event_json(const ssdk_event *event);
+
+/**
+ * The local message id (message events), or 0.
+ */
+int64_t ssdk_event_message_id(const ssdk_event *event);
+
+/**
+ * The conversation (peer Session ID) of a message event, or NULL. Borrowed.
+ */
+const char *ssdk_event_conversation(const ssdk_event *event);
+
+/**
+ * The sender of a message event, the requester, or the changed contact; else NULL. Borrowed.
+ */
+const char *ssdk_event_sender(const ssdk_event *event);
+
+/**
+ * The message text, or the log line; NULL when there is none. Borrowed.
+ */
+const char *ssdk_event_text(const ssdk_event *event);
+
+/**
+ * The sender's timestamp of a message event (ms since the epoch), or 0.
+ */
+int64_t ssdk_event_timestamp(const ssdk_event *event);
+
+/**
+ * `ssdk_message_state` for message events, 1/0 for connection events, `ssdk_log_level` for log
+ * events; 0 otherwise.
+ */
+int32_t ssdk_event_state(const ssdk_event *event);
+
+/**
+ * Whether a received message is a message request (its sender is not approved).
+ */
+bool ssdk_event_is_request(const ssdk_event *event);
+
+/**
+ * Release an event returned by `ssdk_client_next_event`. NULL is a no-op. Never free an event
+ * received in a listener callback.
+ */
+void ssdk_event_free(ssdk_event *event);
 
 /**
  * Create a new random identity (16-byte seed, so it has a 13-word recovery phrase).

@@ -6,7 +6,10 @@
 //! borrowed UTF-8, strings and buffers out are owned by the caller and released with
 //! `ssdk_string_free` / `ssdk_bytes_free`; no panic crosses the boundary.
 
+pub mod client;
+pub mod config;
 pub mod crypto;
+pub mod event;
 pub mod identity;
 pub mod status;
 pub mod util;

@@ -1,0 +1,360 @@
+//! `ssdk_client`: a running Session client. Every function is a thin shim over `crate::client`.
+
+use super::config::ssdk_config;
+use super::event::{ssdk_event, ssdk_listener, HostListener};
+use super::status::{guard, ssdk_status};
+use super::util::{c_string, handle, out, str_arg};
+use crate::client::{Client, LogLevel};
+use crate::error::{Error, ErrorKind};
+use serde::Serialize;
+use std::ffi::c_char;
+use std::time::Duration;
+
+/// A Session client: one identity, its encrypted database, and its network tasks. Opaque.
+/// Create with `ssdk_client_new`, run with `ssdk_client_start`, release with `ssdk_client_free`.
+/// Every function taking a client may be called from any thread, concurrently, including from
+/// inside a listener callback, except `ssdk_client_free`.
+///
+/// Shutdown sequence: `ssdk_client_stop` (optional: stops the network tasks, keeps the database
+/// open; unsent messages stay queued), then `ssdk_client_free` from a thread that is not the
+/// listener's, after every other thread has finished using the handle. `free` stops the client,
+/// delivers nothing more to the listener, calls the listener's `destroy`, and closes the
+/// database.
+#[allow(non_camel_case_types)]
+pub struct ssdk_client {
+    pub(crate) inner: Client,
+}
+
+fn client<'a>(p: *const ssdk_client) -> crate::Result<&'a Client> {
+    handle(p, "client").map(|c| &c.inner)
+}
+
+fn json_out<T: Serialize>(o: &mut *mut c_char, v: &T) -> crate::Result<()> {
+    *o = c_string(serde_json::to_string(v).map_err(|e| Error::internal(e.to_string()))?)?;
+    Ok(())
+}
+
+/// Open (or create) a client from `config` (copied; the caller still frees it): opens the
+/// database in the configured directory with the PIN, loads or creates the identity. No network
+/// activity until `ssdk_client_start`. `*out_client` is released with `ssdk_client_free`.
+///
+/// Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_WRONG_PIN` (database untouched),
+/// `SSDK_ERR_DATABASE`, `SSDK_ERR_IO`, `SSDK_ERR_INVALID_ARGUMENT` (the directory holds another
+/// identity), `SSDK_ERR_INVALID_KEY`. Thread-safe.
+#[no_mangle]
+pub extern "C" fn ssdk_client_new(config: *const ssdk_config, out_client: *mut *mut ssdk_client) -> ssdk_status {
+    guard(|| {
+        let o = out(out_client, "out_client")?;
+        let cfg = handle(config, "config")?;
+        let c = Client::new(cfg.inner.clone())?;
+        *o = Box::into_raw(Box::new(ssdk_client { inner: c }));
+        Ok(())
+    })
+}
+
+/// Start the network tasks: bootstrap, onion paths, sending queued messages, polling.
+/// Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_BUSY` (already running), `SSDK_ERR_INTERNAL`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_start(client_: *const ssdk_client) -> ssdk_status {
+    guard(|| client(client_)?.start())
+}
+
+/// Stop the network tasks and wait for them (a few seconds at most). Queued messages stay in
+/// the database. A stopped client can be started again; stopping twice is fine.
+/// Errors: `SSDK_ERR_NULL_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_stop(client_: *const ssdk_client) -> ssdk_status {
+    guard(|| client(client_)?.stop())
+}
+
+/// Stop and release a client (see the shutdown sequence on `ssdk_client`). NULL is a no-op.
+/// Must not be called from inside a listener callback.
+#[no_mangle]
+pub extern "C" fn ssdk_client_free(client_: *mut ssdk_client) {
+    if !client_.is_null() {
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(unsafe { Box::from_raw(client_) })));
+    }
+}
+
+/// The client's Session ID. `*out_session_id`: release with `ssdk_string_free`.
+/// Errors: `SSDK_ERR_NULL_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_session_id(client_: *const ssdk_client, out_session_id: *mut *mut c_char) -> ssdk_status {
+    guard(|| {
+        let o = out(out_session_id, "out_session_id")?;
+        *o = c_string(client(client_)?.session_id().to_hex())?;
+        Ok(())
+    })
+}
+
+/// The client's recovery phrase (secret). `*out_phrase`: release with `ssdk_string_free`.
+/// Errors: `SSDK_ERR_NULL_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_mnemonic(client_: *const ssdk_client, out_phrase: *mut *mut c_char) -> ssdk_status {
+    guard(|| {
+        let o = out(out_phrase, "out_phrase")?;
+        *o = c_string(client(client_)?.mnemonic())?;
+        Ok(())
+    })
+}
+
+/// Queue a text message (UTF-8, 1 byte to 64 KiB) to the Session ID `to`. It is written to the
+/// database before any network call and delivered by the running client, which reports
+/// `SSDK_EVENT_MESSAGE_STATE` events (sending, then sent or failed). Works while stopped: the
+/// message goes out after the next start. `*out_message_id` (may be NULL) receives the local id.
+///
+/// Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_SESSION_ID`,
+/// `SSDK_ERR_INVALID_ARGUMENT` (empty text), `SSDK_ERR_TOO_LARGE`, `SSDK_ERR_BLOCKED`,
+/// `SSDK_ERR_DATABASE`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_send_text(
+    client_: *const ssdk_client,
+    to: *const c_char,
+    text: *const c_char,
+    out_message_id: *mut i64,
+) -> ssdk_status {
+    guard(|| {
+        let c = client(client_)?;
+        let id = c.send_text(str_arg(to, "to")?, str_arg(text, "text")?)?;
+        if !out_message_id.is_null() {
+            unsafe { *out_message_id = id };
+        }
+        Ok(())
+    })
+}
+
+/// Put a failed outgoing message back in the outbox. Errors: `SSDK_ERR_NULL_ARGUMENT`,
+/// `SSDK_ERR_NOT_FOUND`, `SSDK_ERR_INVALID_ARGUMENT` (not a failed outgoing message).
+#[no_mangle]
+pub extern "C" fn ssdk_client_resend(client_: *const ssdk_client, message_id: i64) -> ssdk_status {
+    guard(|| client(client_)?.resend(message_id))
+}
+
+/// Wait up to `timeout_ms` for the next event (pull mode). On `SSDK_OK`, `*out_event` is an
+/// event the caller releases with `ssdk_event_free`. Returns `SSDK_ERR_TIMEOUT` when none came
+/// (always, while a listener is installed). Call it from a thread you own.
+/// Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_TIMEOUT`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_next_event(client_: *const ssdk_client, timeout_ms: u32, out_event: *mut *mut ssdk_event) -> ssdk_status {
+    guard(|| {
+        let o = out(out_event, "out_event")?;
+        let c = client(client_)?;
+        match c.next_event(Duration::from_millis(timeout_ms as u64)) {
+            Some(e) => {
+                *o = Box::into_raw(Box::new(ssdk_event::from_event(&e)));
+                Ok(())
+            }
+            None => Err(Error::new(ErrorKind::Timeout, format!("no event within {timeout_ms} ms"))),
+        }
+    })
+}
+
+/// Install a listener (push mode): events, including any still queued for pull, are delivered
+/// to `listener.on_event` on one SDK-owned thread, never concurrently. A listener with a NULL
+/// `on_event` removes the current one. The previous listener's `destroy` is called (on the SDK's
+/// thread) when it is replaced. May be called from inside a callback.
+/// Errors: `SSDK_ERR_NULL_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_set_listener(client_: *const ssdk_client, listener: ssdk_listener) -> ssdk_status {
+    let mut pending = HostListener::new(&listener);
+    let st = guard(|| {
+        let c = client(client_)?;
+        match pending.take() {
+            Some(mut l) => c.set_listener(Some(Box::new(move |e| l.call(e)))),
+            None => c.set_listener(None),
+        }
+        Ok(())
+    });
+    // On error the listener was not taken: its destroy runs now, as documented for replacement.
+    drop(pending);
+    st
+}
+
+/// Change the minimum level of log events. Errors: `SSDK_ERR_NULL_ARGUMENT`,
+/// `SSDK_ERR_INVALID_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_set_log_level(client_: *const ssdk_client, level: i32) -> ssdk_status {
+    guard(|| {
+        let l = LogLevel::from_i32(level).ok_or_else(|| Error::invalid_argument(format!("unknown log level {level}")))?;
+        client(client_)?.set_log_level(l);
+        Ok(())
+    })
+}
+
+/// Whether onion paths are ready: writes 1 (ready) or 0 to `*out_ready`.
+/// Errors: `SSDK_ERR_NULL_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_connection_ready(client_: *const ssdk_client, out_ready: *mut i32) -> ssdk_status {
+    guard(|| {
+        let o = out(out_ready, "out_ready")?;
+        *o = (client(client_)?.connection_state() == crate::net::ConnectionState::Ready) as i32;
+        Ok(())
+    })
+}
+
+// ---- contacts and requests ---------------------------------------------------------------
+
+/// Approved contacts as a JSON array of objects {session_id, display_name, nickname, approved,
+/// approved_me, blocked, profile_picture, created_at}. `*out_json`: release with
+/// `ssdk_string_free`. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_DATABASE`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_contacts_json(client_: *const ssdk_client, out_json: *mut *mut c_char) -> ssdk_status {
+    guard(|| {
+        let o = out(out_json, "out_json")?;
+        json_out(o, &client(client_)?.contacts()?)
+    })
+}
+
+/// Pending message requests, as a JSON array shaped like `ssdk_client_contacts_json`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_requests_json(client_: *const ssdk_client, out_json: *mut *mut c_char) -> ssdk_status {
+    guard(|| {
+        let o = out(out_json, "out_json")?;
+        json_out(o, &client(client_)?.requests()?)
+    })
+}
+
+/// Blocked Session IDs, as a JSON array shaped like `ssdk_client_contacts_json`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_blocked_json(client_: *const ssdk_client, out_json: *mut *mut c_char) -> ssdk_status {
+    guard(|| {
+        let o = out(out_json, "out_json")?;
+        json_out(o, &client(client_)?.blocked()?)
+    })
+}
+
+/// Add (or approve) a contact, with an optional nickname (NULL for none).
+/// Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_SESSION_ID`,
+/// `SSDK_ERR_INVALID_ARGUMENT` (own ID, nickname length).
+#[no_mangle]
+pub extern "C" fn ssdk_client_add_contact(client_: *const ssdk_client, session_id: *const c_char, nickname: *const c_char) -> ssdk_status {
+    guard(|| {
+        let nick = if nickname.is_null() { None } else { Some(str_arg(nickname, "nickname")?) };
+        client(client_)?.add_contact(str_arg(session_id, "session_id")?, nick)
+    })
+}
+
+/// Set (or with NULL clear) a contact's nickname. Errors: as `ssdk_client_add_contact`, plus
+/// `SSDK_ERR_NOT_FOUND`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_set_nickname(client_: *const ssdk_client, session_id: *const c_char, nickname: *const c_char) -> ssdk_status {
+    guard(|| {
+        let nick = if nickname.is_null() { None } else { Some(str_arg(nickname, "nickname")?) };
+        client(client_)?.set_nickname(str_arg(session_id, "session_id")?, nick)
+    })
+}
+
+/// Forget a contact (the conversation stays). Errors: `SSDK_ERR_NULL_ARGUMENT`,
+/// `SSDK_ERR_INVALID_SESSION_ID`, `SSDK_ERR_NOT_FOUND`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_remove_contact(client_: *const ssdk_client, session_id: *const c_char) -> ssdk_status {
+    guard(|| client(client_)?.remove_contact(str_arg(session_id, "session_id")?))
+}
+
+/// Accept a message request without replying: the sender becomes a contact and is notified (a
+/// message-request response, as Session apps send). Errors: `SSDK_ERR_NULL_ARGUMENT`,
+/// `SSDK_ERR_INVALID_SESSION_ID`, `SSDK_ERR_NOT_FOUND`, `SSDK_ERR_BLOCKED`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_accept_request(client_: *const ssdk_client, session_id: *const c_char) -> ssdk_status {
+    guard(|| client(client_)?.accept_request(str_arg(session_id, "session_id")?))
+}
+
+/// Decline a message request: its conversation is deleted and the sender forgotten.
+/// Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_SESSION_ID`, `SSDK_ERR_NOT_FOUND`,
+/// `SSDK_ERR_INVALID_ARGUMENT` (an approved contact, not a request).
+#[no_mangle]
+pub extern "C" fn ssdk_client_decline_request(client_: *const ssdk_client, session_id: *const c_char) -> ssdk_status {
+    guard(|| client(client_)?.decline_request(str_arg(session_id, "session_id")?))
+}
+
+/// Block a Session ID: its messages are dropped and sending to it is refused. Blocking a pending
+/// request also deletes it. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_SESSION_ID`,
+/// `SSDK_ERR_INVALID_ARGUMENT` (own ID).
+#[no_mangle]
+pub extern "C" fn ssdk_client_block(client_: *const ssdk_client, session_id: *const c_char) -> ssdk_status {
+    guard(|| client(client_)?.block(str_arg(session_id, "session_id")?))
+}
+
+/// Unblock a Session ID. Errors: as `ssdk_client_block`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_unblock(client_: *const ssdk_client, session_id: *const c_char) -> ssdk_status {
+    guard(|| client(client_)?.unblock(str_arg(session_id, "session_id")?))
+}
+
+/// Set the display name sent with messages (1–100 bytes). Errors: `SSDK_ERR_NULL_ARGUMENT`,
+/// `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_set_display_name(client_: *const ssdk_client, name: *const c_char) -> ssdk_status {
+    guard(|| client(client_)?.set_display_name(str_arg(name, "name")?))
+}
+
+// ---- conversations and history -------------------------------------------------------------
+
+/// Conversations by most recent activity, as a JSON array of {id, kind, created_at,
+/// last_activity, unread, is_request, last_message}. `*out_json`: release with
+/// `ssdk_string_free`. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_DATABASE`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_conversations_json(client_: *const ssdk_client, out_json: *mut *mut c_char) -> ssdk_status {
+    guard(|| {
+        let o = out(out_json, "out_json")?;
+        json_out(o, &client(client_)?.conversations()?)
+    })
+}
+
+/// A page of a conversation's messages, newest first: at most `limit` (1–1000) messages older
+/// than `before_id` (0 = from the newest). JSON array of {id, conversation, outgoing, sender,
+/// body, sent_ts, received_ts, state, read, server_hash, extra}; page on by passing the last
+/// id. `*out_json`: release with `ssdk_string_free`.
+/// Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_ARGUMENT` (limit).
+#[no_mangle]
+pub extern "C" fn ssdk_client_history_json(
+    client_: *const ssdk_client,
+    conversation: *const c_char,
+    before_id: i64,
+    limit: u32,
+    out_json: *mut *mut c_char,
+) -> ssdk_status {
+    guard(|| {
+        let o = out(out_json, "out_json")?;
+        if limit == 0 || limit > 1000 {
+            return Err(Error::invalid_argument("limit must be 1 to 1000"));
+        }
+        json_out(o, &client(client_)?.history(str_arg(conversation, "conversation")?, before_id, limit)?)
+    })
+}
+
+/// One message as a JSON object (shape as in `ssdk_client_history_json`).
+/// Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_NOT_FOUND`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_message_json(client_: *const ssdk_client, message_id: i64, out_json: *mut *mut c_char) -> ssdk_status {
+    guard(|| {
+        let o = out(out_json, "out_json")?;
+        json_out(o, &client(client_)?.message(message_id)?)
+    })
+}
+
+/// Mark a conversation's incoming messages read, up to `up_to_id` (0 = all). `*out_count` (may
+/// be NULL) receives how many changed. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_mark_read(client_: *const ssdk_client, conversation: *const c_char, up_to_id: i64, out_count: *mut u32) -> ssdk_status {
+    guard(|| {
+        let n = client(client_)?.mark_read(str_arg(conversation, "conversation")?, up_to_id)?;
+        if !out_count.is_null() {
+            unsafe { *out_count = n as u32 };
+        }
+        Ok(())
+    })
+}
+
+/// Delete a conversation and its messages from this device only.
+/// Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_NOT_FOUND`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_delete_conversation(client_: *const ssdk_client, conversation: *const c_char) -> ssdk_status {
+    guard(|| client(client_)?.delete_conversation(str_arg(conversation, "conversation")?))
+}
+
+/// Delete one message from this device only. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_NOT_FOUND`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_delete_message(client_: *const ssdk_client, message_id: i64) -> ssdk_status {
+    guard(|| client(client_)?.delete_message(message_id))
+}

@@ -1,0 +1,255 @@
+//! `ssdk_event`: an event with typed accessors and a JSON rendering; `ssdk_listener` callbacks.
+
+use crate::client::{Event, LogLevel};
+use crate::store::MessageState;
+use std::ffi::{c_char, c_void, CString};
+use std::ptr;
+
+/// Kinds of events. Stable numbers.
+#[repr(i32)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ssdk_event_kind {
+    /// A message arrived and is stored. Accessors: message id, conversation, sender, text,
+    /// timestamp, is_request.
+    SSDK_EVENT_MESSAGE_RECEIVED = 1,
+    /// A message this identity sent from another device is now stored here. Same accessors.
+    SSDK_EVENT_MESSAGE_SYNCED = 2,
+    /// An outgoing message changed delivery state. Accessors: message id, conversation, state.
+    SSDK_EVENT_MESSAGE_STATE = 3,
+    /// A new message request from an unapproved sender. Accessors: sender, message id.
+    SSDK_EVENT_MESSAGE_REQUEST = 4,
+    /// A contact's profile, approval or block state changed. Accessor: sender (the contact).
+    SSDK_EVENT_CONTACT_CHANGED = 5,
+    /// Onion paths became ready (state 1) or were all lost (state 0).
+    SSDK_EVENT_CONNECTION = 6,
+    /// A log line. Accessors: text, state (the `ssdk_log_level`).
+    SSDK_EVENT_LOG = 7,
+}
+
+/// Delivery states of outgoing messages (and `SSDK_MESSAGE_RECEIVED` for incoming ones).
+#[repr(i32)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ssdk_message_state {
+    SSDK_MESSAGE_SENDING = 0,
+    SSDK_MESSAGE_SENT = 1,
+    SSDK_MESSAGE_FAILED = 2,
+    SSDK_MESSAGE_RECEIVED = 3,
+}
+
+/// Log levels for `ssdk_config_set_log_level` and `SSDK_EVENT_LOG`.
+#[repr(i32)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ssdk_log_level {
+    SSDK_LOG_DEBUG = 0,
+    SSDK_LOG_INFO = 1,
+    SSDK_LOG_WARN = 2,
+    SSDK_LOG_ERROR = 3,
+    SSDK_LOG_OFF = 4,
+}
+
+/// An event. Opaque. From `ssdk_client_next_event` it is owned by the caller (release with
+/// `ssdk_event_free`); in a listener callback it is borrowed for the callback's duration. Strings
+/// returned by the accessors live as long as the event.
+#[allow(non_camel_case_types)]
+pub struct ssdk_event {
+    pub(crate) kind: ssdk_event_kind,
+    pub(crate) json: CString,
+    pub(crate) conversation: Option<CString>,
+    pub(crate) sender: Option<CString>,
+    pub(crate) text: Option<CString>,
+    pub(crate) message_id: i64,
+    pub(crate) timestamp: i64,
+    pub(crate) state: i32,
+    pub(crate) is_request: bool,
+}
+
+fn cs(s: &str) -> Option<CString> {
+    CString::new(s.replace('\0', " ")).ok()
+}
+
+impl ssdk_event {
+    pub(crate) fn from_event(e: &Event) -> ssdk_event {
+        let mut ev = ssdk_event {
+            kind: ssdk_event_kind::SSDK_EVENT_LOG,
+            json: cs(&e.to_json()).unwrap_or_default(),
+            conversation: None,
+            sender: None,
+            text: None,
+            message_id: 0,
+            timestamp: 0,
+            state: 0,
+            is_request: false,
+        };
+        match e {
+            Event::MessageReceived { message, is_request } => {
+                ev.kind = ssdk_event_kind::SSDK_EVENT_MESSAGE_RECEIVED;
+                ev.is_request = *is_request;
+                ev.fill_message(message);
+            }
+            Event::MessageSynced { message } => {
+                ev.kind = ssdk_event_kind::SSDK_EVENT_MESSAGE_SYNCED;
+                ev.fill_message(message);
+            }
+            Event::MessageState { message_id, conversation, state } => {
+                ev.kind = ssdk_event_kind::SSDK_EVENT_MESSAGE_STATE;
+                ev.message_id = *message_id;
+                ev.conversation = cs(conversation);
+                ev.state = *state as i32;
+            }
+            Event::MessageRequest { session_id, message_id } => {
+                ev.kind = ssdk_event_kind::SSDK_EVENT_MESSAGE_REQUEST;
+                ev.sender = cs(session_id);
+                ev.conversation = cs(session_id);
+                ev.message_id = *message_id;
+                ev.is_request = true;
+            }
+            Event::ContactChanged { session_id } => {
+                ev.kind = ssdk_event_kind::SSDK_EVENT_CONTACT_CHANGED;
+                ev.sender = cs(session_id);
+            }
+            Event::Connection { ready } => {
+                ev.kind = ssdk_event_kind::SSDK_EVENT_CONNECTION;
+                ev.state = *ready as i32;
+            }
+            Event::Log { level, message } => {
+                ev.kind = ssdk_event_kind::SSDK_EVENT_LOG;
+                ev.text = cs(message);
+                ev.state = *level as i32;
+            }
+        }
+        ev
+    }
+
+    fn fill_message(&mut self, m: &crate::store::Message) {
+        self.message_id = m.id;
+        self.conversation = cs(&m.conversation);
+        self.sender = cs(&m.sender);
+        self.text = m.body.as_deref().and_then(cs);
+        self.timestamp = m.sent_ts;
+        self.state = m.state as i32;
+    }
+}
+
+const _: () = {
+    assert!(MessageState::Sending as i32 == ssdk_message_state::SSDK_MESSAGE_SENDING as i32);
+    assert!(MessageState::Received as i32 == ssdk_message_state::SSDK_MESSAGE_RECEIVED as i32);
+    assert!(LogLevel::Off as i32 == ssdk_log_level::SSDK_LOG_OFF as i32);
+};
+
+fn opt_ptr(s: &Option<CString>) -> *const c_char {
+    s.as_ref().map_or(ptr::null(), |c| c.as_ptr())
+}
+
+fn with_event<T>(e: *const ssdk_event, fallback: T, f: impl FnOnce(&ssdk_event) -> T) -> T {
+    if e.is_null() {
+        return fallback;
+    }
+    f(unsafe { &*e })
+}
+
+/// The event's kind (an `ssdk_event_kind`), or 0 for NULL.
+#[no_mangle]
+pub extern "C" fn ssdk_event_kind(event: *const ssdk_event) -> i32 {
+    with_event(event, 0, |e| e.kind as i32)
+}
+
+/// The whole event as a JSON object with a "kind" field ("message_received", "message_synced",
+/// "message_state", "message_request", "contact_changed", "connection", "log") and the kind's
+/// fields. Borrowed: valid while the event is. NULL for a NULL event.
+#[no_mangle]
+pub extern "C" fn ssdk_event_json(event: *const ssdk_event) -> *const c_char {
+    with_event(event, ptr::null(), |e| e.json.as_ptr())
+}
+
+/// The local message id (message events), or 0.
+#[no_mangle]
+pub extern "C" fn ssdk_event_message_id(event: *const ssdk_event) -> i64 {
+    with_event(event, 0, |e| e.message_id)
+}
+
+/// The conversation (peer Session ID) of a message event, or NULL. Borrowed.
+#[no_mangle]
+pub extern "C" fn ssdk_event_conversation(event: *const ssdk_event) -> *const c_char {
+    with_event(event, ptr::null(), |e| opt_ptr(&e.conversation))
+}
+
+/// The sender of a message event, the requester, or the changed contact; else NULL. Borrowed.
+#[no_mangle]
+pub extern "C" fn ssdk_event_sender(event: *const ssdk_event) -> *const c_char {
+    with_event(event, ptr::null(), |e| opt_ptr(&e.sender))
+}
+
+/// The message text, or the log line; NULL when there is none. Borrowed.
+#[no_mangle]
+pub extern "C" fn ssdk_event_text(event: *const ssdk_event) -> *const c_char {
+    with_event(event, ptr::null(), |e| opt_ptr(&e.text))
+}
+
+/// The sender's timestamp of a message event (ms since the epoch), or 0.
+#[no_mangle]
+pub extern "C" fn ssdk_event_timestamp(event: *const ssdk_event) -> i64 {
+    with_event(event, 0, |e| e.timestamp)
+}
+
+/// `ssdk_message_state` for message events, 1/0 for connection events, `ssdk_log_level` for log
+/// events; 0 otherwise.
+#[no_mangle]
+pub extern "C" fn ssdk_event_state(event: *const ssdk_event) -> i32 {
+    with_event(event, 0, |e| e.state)
+}
+
+/// Whether a received message is a message request (its sender is not approved).
+#[no_mangle]
+pub extern "C" fn ssdk_event_is_request(event: *const ssdk_event) -> bool {
+    with_event(event, false, |e| e.is_request)
+}
+
+/// Release an event returned by `ssdk_client_next_event`. NULL is a no-op. Never free an event
+/// received in a listener callback.
+#[no_mangle]
+pub extern "C" fn ssdk_event_free(event: *mut ssdk_event) {
+    if !event.is_null() {
+        let _ = std::panic::catch_unwind(|| drop(unsafe { Box::from_raw(event) }));
+    }
+}
+
+/// A host listener: `on_event(ctx, event)` is called for every event on one SDK-owned thread,
+/// never concurrently; the event is borrowed for the call. `destroy(ctx)`, if not NULL, is
+/// called exactly once when the listener is replaced or removed or the client is freed.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+pub struct ssdk_listener {
+    pub ctx: *mut c_void,
+    pub on_event: Option<extern "C" fn(ctx: *mut c_void, event: *const ssdk_event)>,
+    pub destroy: Option<extern "C" fn(ctx: *mut c_void)>,
+}
+
+pub(crate) struct HostListener {
+    ctx: *mut c_void,
+    on_event: extern "C" fn(*mut c_void, *const ssdk_event),
+    destroy: Option<extern "C" fn(*mut c_void)>,
+}
+
+// The host promises its context may be used from the SDK's dispatcher thread.
+unsafe impl Send for HostListener {}
+
+impl HostListener {
+    pub(crate) fn new(l: &ssdk_listener) -> Option<HostListener> {
+        l.on_event.map(|on_event| HostListener { ctx: l.ctx, on_event, destroy: l.destroy })
+    }
+    pub(crate) fn call(&mut self, e: &Event) {
+        let ev = ssdk_event::from_event(e);
+        (self.on_event)(self.ctx, &ev);
+    }
+}
+
+impl Drop for HostListener {
+    fn drop(&mut self) {
+        if let Some(d) = self.destroy {
+            d(self.ctx);
+        }
+    }
+}
