@@ -206,14 +206,22 @@ impl Store {
         self.with(|c| c.execute("UPDATE messages SET extra = ?2 WHERE id = ?1", params![id, extra]).map(drop))
     }
 
-    /// A page of a conversation, newest first: messages with id < `before_id` (all when 0).
+    /// A page of a conversation, newest first by the sender's timestamp (then arrival): the
+    /// messages that sort before message `before_id` (from the newest when 0).
     pub fn history(&self, conversation: &str, before_id: i64, limit: u32) -> Result<Vec<Message>> {
-        let before = if before_id <= 0 { i64::MAX } else { before_id };
         self.with(|c| {
+            let (ts, id) = if before_id <= 0 {
+                (i64::MAX, i64::MAX)
+            } else {
+                c.query_row("SELECT sent_ts, id FROM messages WHERE id = ?1", [before_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?
+                    .unwrap_or((i64::MIN, i64::MIN))
+            };
             let mut st = c.prepare(&format!(
-                "SELECT {MSG_COLS} FROM messages WHERE conversation = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"
+                "SELECT {MSG_COLS} FROM messages WHERE conversation = ?1 AND (sent_ts < ?2 OR (sent_ts = ?2 AND id < ?3))
+                 ORDER BY sent_ts DESC, id DESC LIMIT ?4"
             ))?;
-            let v = st.query_map(params![conversation, before, limit], msg_row)?.collect();
+            let v = st.query_map(params![conversation, ts, id, limit], msg_row)?.collect();
             v
         })
     }

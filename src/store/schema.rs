@@ -39,7 +39,7 @@ pub const MIGRATIONS: &[&str] = &[
         extra TEXT,
         UNIQUE (conversation, sender, sent_ts)
     );
-    CREATE INDEX messages_by_conversation ON messages (conversation, id);
+    CREATE INDEX messages_by_conversation ON messages (conversation, sent_ts, id);
     CREATE TABLE outbox (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         message_id INTEGER REFERENCES messages(id) ON DELETE CASCADE,

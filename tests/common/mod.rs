@@ -63,3 +63,34 @@ pub fn received_text(client: &Client, timeout: Duration, text: &str) -> session_
         _ => unreachable!(),
     }
 }
+
+/// Poll `cond` until it holds, failing after `timeout`.
+pub fn wait_until(timeout: Duration, what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if cond() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("timed out after {timeout:?} waiting for {what}");
+}
+
+/// Wait until every text in `texts` has been received (in any order: messages sent at once may
+/// arrive in any order; history orders them by their sent time).
+pub fn received_all(client: &Client, timeout: Duration, texts: &[String]) -> Vec<session_sdk::store::Message> {
+    let mut want: std::collections::HashSet<&str> = texts.iter().map(|s| s.as_str()).collect();
+    let mut got = vec![];
+    let deadline = Instant::now() + timeout;
+    while !want.is_empty() && Instant::now() < deadline {
+        if let Some(Event::MessageReceived { message, .. }) = client.next_event(Duration::from_millis(100)) {
+            if let Some(b) = message.body.as_deref() {
+                if want.remove(b) {
+                    got.push(message);
+                }
+            }
+        }
+    }
+    assert!(want.is_empty(), "timed out after {timeout:?}; still missing {want:?}");
+    got
+}
