@@ -157,6 +157,95 @@ typedef int32_t ssdk_status;
 #endif // __cplusplus
 
 /**
+ * Kinds of events. Stable numbers.
+ */
+enum ssdk_event_type
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * A message arrived and is stored. Accessors: message id, conversation, sender, text,
+   * timestamp, is_request.
+   */
+  SSDK_EVENT_MESSAGE_RECEIVED = 1,
+  /**
+   * A message this identity sent from another device is now stored here. Same accessors.
+   */
+  SSDK_EVENT_MESSAGE_SYNCED = 2,
+  /**
+   * An outgoing message changed delivery state. Accessors: message id, conversation, state.
+   */
+  SSDK_EVENT_MESSAGE_STATE = 3,
+  /**
+   * A new message request from an unapproved sender. Accessors: sender, message id.
+   */
+  SSDK_EVENT_MESSAGE_REQUEST = 4,
+  /**
+   * A contact's profile, approval or block state changed. Accessor: sender (the contact).
+   */
+  SSDK_EVENT_CONTACT_CHANGED = 5,
+  /**
+   * Onion paths became ready (state 1) or were all lost (state 0).
+   */
+  SSDK_EVENT_CONNECTION = 6,
+  /**
+   * A log line. Accessors: text, state (the `ssdk_log_level`).
+   */
+  SSDK_EVENT_LOG = 7,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ssdk_event_type ssdk_event_type;
+#else
+typedef int32_t ssdk_event_type;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Delivery states of outgoing messages (and `SSDK_MESSAGE_RECEIVED` for incoming ones).
+ */
+enum ssdk_message_state
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  SSDK_MESSAGE_SENDING = 0,
+  SSDK_MESSAGE_SENT = 1,
+  SSDK_MESSAGE_FAILED = 2,
+  SSDK_MESSAGE_RECEIVED = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ssdk_message_state ssdk_message_state;
+#else
+typedef int32_t ssdk_message_state;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Log levels for `ssdk_config_set_log_level` and `SSDK_EVENT_LOG`.
+ */
+enum ssdk_log_level
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  SSDK_LOG_DEBUG = 0,
+  SSDK_LOG_INFO = 1,
+  SSDK_LOG_WARN = 2,
+  SSDK_LOG_ERROR = 3,
+  SSDK_LOG_OFF = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ssdk_log_level ssdk_log_level;
+#else
+typedef int32_t ssdk_log_level;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * A Session client: one identity, its encrypted database, and its network tasks. Opaque.
  * Create with `ssdk_client_new`, run with `ssdk_client_start`, release with `ssdk_client_free`.
  * Every function taking a client may be called from any thread, concurrently, including from
@@ -198,8 +287,17 @@ typedef struct ssdk_identity ssdk_identity;
  * called exactly once when the listener is replaced or removed or the client is freed.
  */
 typedef struct {
+  /**
+   * Passed back to both callbacks; the SDK never dereferences it.
+   */
   void *ctx;
+  /**
+   * Called for each event; NULL in `ssdk_client_set_listener` removes the listener.
+   */
   void (*on_event)(void *ctx, const ssdk_event *event);
+  /**
+   * Called once when the listener is replaced or removed or the client is freed; may be NULL.
+   */
   void (*destroy)(void *ctx);
 } ssdk_listener;
 
@@ -562,7 +660,7 @@ ssdk_status ssdk_decrypt_incoming(const ssdk_identity *identity,
                                   char **out_sender_session_id);
 
 /**
- * The event's kind (an `ssdk_event_kind`), or 0 for NULL.
+ * The event's kind (an `ssdk_event_type`), or 0 for NULL.
  */
 int32_t ssdk_event_kind(const ssdk_event *event);
 

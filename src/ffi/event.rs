@@ -9,7 +9,7 @@ use std::ptr;
 #[repr(i32)]
 #[allow(non_camel_case_types)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ssdk_event_kind {
+pub enum ssdk_event_type {
     /// A message arrived and is stored. Accessors: message id, conversation, sender, text,
     /// timestamp, is_request.
     SSDK_EVENT_MESSAGE_RECEIVED = 1,
@@ -55,7 +55,7 @@ pub enum ssdk_log_level {
 /// returned by the accessors live as long as the event.
 #[allow(non_camel_case_types)]
 pub struct ssdk_event {
-    pub(crate) kind: ssdk_event_kind,
+    pub(crate) kind: ssdk_event_type,
     pub(crate) json: CString,
     pub(crate) conversation: Option<CString>,
     pub(crate) sender: Option<CString>,
@@ -73,7 +73,7 @@ fn cs(s: &str) -> Option<CString> {
 impl ssdk_event {
     pub(crate) fn from_event(e: &Event) -> ssdk_event {
         let mut ev = ssdk_event {
-            kind: ssdk_event_kind::SSDK_EVENT_LOG,
+            kind: ssdk_event_type::SSDK_EVENT_LOG,
             json: cs(&e.to_json()).unwrap_or_default(),
             conversation: None,
             sender: None,
@@ -85,37 +85,37 @@ impl ssdk_event {
         };
         match e {
             Event::MessageReceived { message, is_request } => {
-                ev.kind = ssdk_event_kind::SSDK_EVENT_MESSAGE_RECEIVED;
+                ev.kind = ssdk_event_type::SSDK_EVENT_MESSAGE_RECEIVED;
                 ev.is_request = *is_request;
                 ev.fill_message(message);
             }
             Event::MessageSynced { message } => {
-                ev.kind = ssdk_event_kind::SSDK_EVENT_MESSAGE_SYNCED;
+                ev.kind = ssdk_event_type::SSDK_EVENT_MESSAGE_SYNCED;
                 ev.fill_message(message);
             }
             Event::MessageState { message_id, conversation, state } => {
-                ev.kind = ssdk_event_kind::SSDK_EVENT_MESSAGE_STATE;
+                ev.kind = ssdk_event_type::SSDK_EVENT_MESSAGE_STATE;
                 ev.message_id = *message_id;
                 ev.conversation = cs(conversation);
                 ev.state = *state as i32;
             }
             Event::MessageRequest { session_id, message_id } => {
-                ev.kind = ssdk_event_kind::SSDK_EVENT_MESSAGE_REQUEST;
+                ev.kind = ssdk_event_type::SSDK_EVENT_MESSAGE_REQUEST;
                 ev.sender = cs(session_id);
                 ev.conversation = cs(session_id);
                 ev.message_id = *message_id;
                 ev.is_request = true;
             }
             Event::ContactChanged { session_id } => {
-                ev.kind = ssdk_event_kind::SSDK_EVENT_CONTACT_CHANGED;
+                ev.kind = ssdk_event_type::SSDK_EVENT_CONTACT_CHANGED;
                 ev.sender = cs(session_id);
             }
             Event::Connection { ready } => {
-                ev.kind = ssdk_event_kind::SSDK_EVENT_CONNECTION;
+                ev.kind = ssdk_event_type::SSDK_EVENT_CONNECTION;
                 ev.state = *ready as i32;
             }
             Event::Log { level, message } => {
-                ev.kind = ssdk_event_kind::SSDK_EVENT_LOG;
+                ev.kind = ssdk_event_type::SSDK_EVENT_LOG;
                 ev.text = cs(message);
                 ev.state = *level as i32;
             }
@@ -150,7 +150,7 @@ fn with_event<T>(e: *const ssdk_event, fallback: T, f: impl FnOnce(&ssdk_event) 
     f(unsafe { &*e })
 }
 
-/// The event's kind (an `ssdk_event_kind`), or 0 for NULL.
+/// The event's kind (an `ssdk_event_type`), or 0 for NULL.
 #[no_mangle]
 pub extern "C" fn ssdk_event_kind(event: *const ssdk_event) -> i32 {
     with_event(event, 0, |e| e.kind as i32)
@@ -222,8 +222,11 @@ pub extern "C" fn ssdk_event_free(event: *mut ssdk_event) {
 #[repr(C)]
 #[allow(non_camel_case_types)]
 pub struct ssdk_listener {
+    /// Passed back to both callbacks; the SDK never dereferences it.
     pub ctx: *mut c_void,
+    /// Called for each event; NULL in `ssdk_client_set_listener` removes the listener.
     pub on_event: Option<extern "C" fn(ctx: *mut c_void, event: *const ssdk_event)>,
+    /// Called once when the listener is replaced or removed or the client is freed; may be NULL.
     pub destroy: Option<extern "C" fn(ctx: *mut c_void)>,
 }
 

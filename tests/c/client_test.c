@@ -1,0 +1,276 @@
+/*
+ * C ABI test of the client on a running testnet (started by tests/c_abi.rs, which passes the
+ * network description file and a scratch directory). Two clients exchange messages through the
+ * pull API and a listener; every client function is also called with NULLs and bad input.
+ *
+ *   client_test NETWORK_JSON SCRATCH_DIR
+ */
+#include <session_sdk.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int failures = 0, checks = 0;
+
+#define CHECK(cond)                                                                                   \
+    do {                                                                                              \
+        checks++;                                                                                     \
+        if (!(cond)) {                                                                                \
+            failures++;                                                                               \
+            fprintf(stderr, "%s:%d: check failed: %s (last error: %s)\n", __FILE__, __LINE__, #cond,  \
+                    ssdk_last_error_message());                                                       \
+        }                                                                                             \
+    } while (0)
+#define EXPECT(call, code)                                                                            \
+    do {                                                                                              \
+        ssdk_status st_ = (call);                                                                     \
+        CHECK(st_ == (code));                                                                         \
+        if (st_ != (code)) fprintf(stderr, "  got %s, wanted %s\n", ssdk_status_name(st_), #code);   \
+    } while (0)
+
+static char scratch[512];
+
+static ssdk_client *make_client(const char *net, const char *name, const char *pin) {
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/%s", scratch, name);
+    ssdk_config *cfg = NULL;
+    EXPECT(ssdk_config_new(dir, &cfg), SSDK_OK);
+    EXPECT(ssdk_config_set_network_file(cfg, net), SSDK_OK);
+    EXPECT(ssdk_config_set_poll_intervals(cfg, 300, 600), SSDK_OK);
+    if (pin) EXPECT(ssdk_config_set_pin(cfg, pin), SSDK_OK);
+    ssdk_client *c = NULL;
+    EXPECT(ssdk_client_new(cfg, &c), SSDK_OK);
+    ssdk_config_free(cfg);
+    return c;
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Pull events until a received message with `text`; returns its sender (caller frees) or NULL. */
+static char *wait_message(ssdk_client *c, const char *text, double timeout) {
+    double end = now_s() + timeout;
+    while (now_s() < end) {
+        ssdk_event *ev = NULL;
+        ssdk_status st = ssdk_client_next_event(c, 100, &ev);
+        if (st == SSDK_ERR_TIMEOUT) continue;
+        if (st != SSDK_OK) return NULL;
+        char *sender = NULL;
+        if (ssdk_event_kind(ev) == SSDK_EVENT_MESSAGE_RECEIVED && ssdk_event_text(ev) &&
+            strcmp(ssdk_event_text(ev), text) == 0) {
+            sender = strdup(ssdk_event_sender(ev));
+            CHECK(ssdk_event_message_id(ev) > 0);
+            CHECK(ssdk_event_timestamp(ev) > 1600000000000LL);
+            CHECK(ssdk_event_state(ev) == SSDK_MESSAGE_RECEIVED);
+            CHECK(strstr(ssdk_event_json(ev), "\"kind\":\"message_received\"") != NULL);
+        }
+        ssdk_event_free(ev);
+        if (sender) return sender;
+    }
+    return NULL;
+}
+
+/* Listener state: counts received messages; destroy must run exactly once. */
+struct listener_state {
+    pthread_mutex_t lock;
+    int received;
+    int destroyed;
+    char last_text[256];
+};
+
+static void on_event(void *ctx, const ssdk_event *ev) {
+    struct listener_state *s = ctx;
+    if (ssdk_event_kind(ev) == SSDK_EVENT_MESSAGE_RECEIVED) {
+        pthread_mutex_lock(&s->lock);
+        s->received++;
+        snprintf(s->last_text, sizeof s->last_text, "%s", ssdk_event_text(ev) ? ssdk_event_text(ev) : "");
+        pthread_mutex_unlock(&s->lock);
+    }
+}
+
+static void on_destroy(void *ctx) {
+    struct listener_state *s = ctx;
+    pthread_mutex_lock(&s->lock);
+    s->destroyed++;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void test_errors(ssdk_client *c, const char *net) {
+    char *s = (char *)0x1;
+    int64_t id = -7;
+    ssdk_event *ev = (ssdk_event *)0x1;
+    EXPECT(ssdk_client_new(NULL, NULL), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_client_start(NULL), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_client_stop(NULL), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_client_session_id(NULL, &s), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_client_session_id(c, NULL), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_client_mnemonic(c, NULL), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_client_send_text(c, NULL, "x", &id), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_client_send_text(c, "05abc", "x", &id), SSDK_ERR_INVALID_SESSION_ID);
+    EXPECT(ssdk_client_send_text(c, "05d2ad010eeb72d72e561d9de7bd7b6989af77dcabffa03a5111a6c859ae5c3a72", "", &id),
+           SSDK_ERR_INVALID_ARGUMENT);
+    EXPECT(ssdk_client_send_text(c, "05d2ad010eeb72d72e561d9de7bd7b6989af77dcabffa03a5111a6c859ae5c3a72", "\xff", &id),
+           SSDK_ERR_INVALID_UTF8);
+    CHECK(id == -7);
+    EXPECT(ssdk_client_next_event(c, 0, NULL), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_client_next_event(NULL, 0, &ev), SSDK_ERR_NULL_ARGUMENT);
+    CHECK(ev == (ssdk_event *)0x1);
+    EXPECT(ssdk_client_resend(c, 999999), SSDK_ERR_NOT_FOUND);
+    EXPECT(ssdk_client_message_json(c, 999999, &s), SSDK_ERR_NOT_FOUND);
+    EXPECT(ssdk_client_history_json(c, "x", 0, 0, &s), SSDK_ERR_INVALID_ARGUMENT);
+    EXPECT(ssdk_client_delete_message(c, 999999), SSDK_ERR_NOT_FOUND);
+    EXPECT(ssdk_client_delete_conversation(c, "nope"), SSDK_ERR_NOT_FOUND);
+    EXPECT(ssdk_client_accept_request(c, "05d2ad010eeb72d72e561d9de7bd7b6989af77dcabffa03a5111a6c859ae5c3a72"),
+           SSDK_ERR_NOT_FOUND);
+    EXPECT(ssdk_client_block(c, "not an id"), SSDK_ERR_INVALID_SESSION_ID);
+    EXPECT(ssdk_client_set_display_name(c, ""), SSDK_ERR_INVALID_ARGUMENT);
+    EXPECT(ssdk_client_set_log_level(c, 99), SSDK_ERR_INVALID_ARGUMENT);
+    EXPECT(ssdk_client_contacts_json(c, NULL), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_client_connection_ready(c, NULL), SSDK_ERR_NULL_ARGUMENT);
+    CHECK(s == (char *)0x1);
+
+    /* Config errors. */
+    ssdk_config *cfg = NULL;
+    EXPECT(ssdk_config_new(NULL, &cfg), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_config_new("", &cfg), SSDK_ERR_INVALID_ARGUMENT);
+    EXPECT(ssdk_config_new("/tmp/x", NULL), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_config_new("/tmp/x", &cfg), SSDK_OK);
+    EXPECT(ssdk_config_set_network_file(cfg, "/nonexistent/net.json"), SSDK_ERR_IO);
+    EXPECT(ssdk_config_set_network_json(cfg, "{\"seed_nodes\": []}"), SSDK_ERR_INVALID_ARGUMENT);
+    EXPECT(ssdk_config_set_network_file(cfg, net), SSDK_OK);
+    EXPECT(ssdk_config_set_pin(cfg, ""), SSDK_ERR_INVALID_ARGUMENT);
+    EXPECT(ssdk_config_set_poll_intervals(cfg, 10, 20), SSDK_ERR_INVALID_ARGUMENT);
+    EXPECT(ssdk_config_set_poll_intervals(cfg, 1000, 500), SSDK_ERR_INVALID_ARGUMENT);
+    EXPECT(ssdk_config_set_log_level(cfg, -1), SSDK_ERR_INVALID_ARGUMENT);
+    EXPECT(ssdk_config_set_identity_mnemonic(cfg, "one two three"), SSDK_ERR_MNEMONIC_WORD_COUNT);
+    EXPECT(ssdk_config_set_identity_seed(cfg, (const uint8_t *)"short", 5), SSDK_ERR_INVALID_KEY);
+    EXPECT(ssdk_config_set_identity(cfg, NULL), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_config_set_send_retry_window(cfg, 0), SSDK_ERR_INVALID_ARGUMENT);
+    EXPECT(ssdk_config_set_display_name(NULL, "x"), SSDK_ERR_NULL_ARGUMENT);
+    ssdk_config_free(cfg);
+    ssdk_config_free(NULL);
+    ssdk_client_free(NULL);
+    ssdk_event_free(NULL);
+    CHECK(ssdk_event_kind(NULL) == 0 && ssdk_event_json(NULL) == NULL && ssdk_event_text(NULL) == NULL);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 3) {
+        fprintf(stderr, "usage: client_test NETWORK_JSON SCRATCH_DIR\n");
+        return 2;
+    }
+    const char *net = argv[1];
+    snprintf(scratch, sizeof scratch, "%s", argv[2]);
+
+    ssdk_client *alice = make_client(net, "alice", "alice-pin");
+    ssdk_client *bob = make_client(net, "bob", NULL);
+    test_errors(alice, net);
+
+    char *alice_id = NULL, *bob_id = NULL, *phrase = NULL;
+    EXPECT(ssdk_client_session_id(alice, &alice_id), SSDK_OK);
+    EXPECT(ssdk_client_session_id(bob, &bob_id), SSDK_OK);
+    EXPECT(ssdk_client_mnemonic(alice, &phrase), SSDK_OK);
+    CHECK(phrase && strchr(phrase, ' '));
+    EXPECT(ssdk_client_start(alice), SSDK_OK);
+    EXPECT(ssdk_client_start(alice), SSDK_ERR_BUSY);
+    EXPECT(ssdk_client_start(bob), SSDK_OK);
+
+    /* Pull: alice -> bob. */
+    int64_t mid = 0;
+    EXPECT(ssdk_client_send_text(alice, bob_id, "hello from C", &mid), SSDK_OK);
+    CHECK(mid > 0);
+    char *from = wait_message(bob, "hello from C", 30);
+    CHECK(from && strcmp(from, alice_id) == 0);
+    free(from);
+    char *json = NULL;
+    EXPECT(ssdk_client_requests_json(bob, &json), SSDK_OK);
+    CHECK(json && strstr(json, alice_id));
+    ssdk_string_free(json);
+    EXPECT(ssdk_client_accept_request(bob, alice_id), SSDK_OK);
+    EXPECT(ssdk_client_contacts_json(bob, &json), SSDK_OK);
+    CHECK(json && strstr(json, alice_id));
+    ssdk_string_free(json);
+
+    /* Push: a listener on alice receives bob's reply; replacing it calls destroy once. */
+    struct listener_state ls = {PTHREAD_MUTEX_INITIALIZER, 0, 0, ""};
+    ssdk_listener l = {&ls, on_event, on_destroy};
+    EXPECT(ssdk_client_set_listener(alice, l), SSDK_OK);
+    EXPECT(ssdk_client_send_text(bob, alice_id, "reply from C", NULL), SSDK_OK);
+    double end = now_s() + 30;
+    int got = 0;
+    while (now_s() < end && !got) {
+        pthread_mutex_lock(&ls.lock);
+        got = ls.received > 0;
+        pthread_mutex_unlock(&ls.lock);
+        usleep(20000);
+    }
+    CHECK(got);
+    CHECK(strcmp(ls.last_text, "reply from C") == 0);
+    ssdk_listener none = {NULL, NULL, NULL};
+    EXPECT(ssdk_client_set_listener(alice, none), SSDK_OK);
+    end = now_s() + 5;
+    while (now_s() < end && ls.destroyed == 0) usleep(10000);
+    CHECK(ls.destroyed == 1);
+
+    /* History, conversations, mark read, message JSON. */
+    EXPECT(ssdk_client_history_json(alice, bob_id, 0, 10, &json), SSDK_OK);
+    CHECK(json && strstr(json, "hello from C") && strstr(json, "reply from C"));
+    ssdk_string_free(json);
+    EXPECT(ssdk_client_conversations_json(alice, &json), SSDK_OK);
+    CHECK(json && strstr(json, bob_id));
+    ssdk_string_free(json);
+    EXPECT(ssdk_client_message_json(alice, mid, &json), SSDK_OK);
+    CHECK(json && strstr(json, "\"state\":\"sent\""));
+    ssdk_string_free(json);
+    uint32_t marked = 99;
+    EXPECT(ssdk_client_mark_read(alice, bob_id, 0, &marked), SSDK_OK);
+    CHECK(marked == 1);
+    int32_t ready = -1;
+    EXPECT(ssdk_client_connection_ready(alice, &ready), SSDK_OK);
+    CHECK(ready == 1);
+    EXPECT(ssdk_client_add_contact(alice, bob_id, "Bobby"), SSDK_OK);
+    EXPECT(ssdk_client_set_nickname(alice, bob_id, "Robert"), SSDK_OK);
+    EXPECT(ssdk_client_contacts_json(alice, &json), SSDK_OK);
+    CHECK(json && strstr(json, "Robert"));
+    ssdk_string_free(json);
+
+    /* Stop, then a wrong PIN is refused while the right one reopens. */
+    EXPECT(ssdk_client_stop(alice), SSDK_OK);
+    EXPECT(ssdk_client_stop(alice), SSDK_OK);
+    ssdk_client_free(alice);
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/alice", scratch);
+    ssdk_config *cfg = NULL;
+    EXPECT(ssdk_config_new(dir, &cfg), SSDK_OK);
+    EXPECT(ssdk_config_set_network_file(cfg, net), SSDK_OK);
+    EXPECT(ssdk_config_set_pin(cfg, "wrong-pin"), SSDK_OK);
+    ssdk_client *again = (ssdk_client *)0x1;
+    EXPECT(ssdk_client_new(cfg, &again), SSDK_ERR_WRONG_PIN);
+    CHECK(again == (ssdk_client *)0x1);
+    EXPECT(ssdk_config_set_pin(cfg, "alice-pin"), SSDK_OK);
+    EXPECT(ssdk_client_new(cfg, &again), SSDK_OK);
+    char *again_id = NULL;
+    EXPECT(ssdk_client_session_id(again, &again_id), SSDK_OK);
+    CHECK(again_id && strcmp(again_id, alice_id) == 0);
+    ssdk_string_free(again_id);
+    ssdk_config_free(cfg);
+    ssdk_client_free(again);
+
+    ssdk_client_free(bob);
+    ssdk_string_free(alice_id);
+    ssdk_string_free(bob_id);
+    ssdk_string_free(phrase);
+    if (failures) {
+        fprintf(stderr, "%d of %d client C ABI checks failed\n", failures, checks);
+        return 1;
+    }
+    printf("all %d client C ABI checks passed\n", checks);
+    return 0;
+}
