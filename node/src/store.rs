@@ -162,6 +162,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.set_prepared_statement_cache_capacity(64);
         conn.execute_batch(SCHEMA)?;
         let max: i64 = conn.query_row(
             "SELECT MAX(COALESCE((SELECT MAX(mseq) FROM messages), 0),
@@ -199,13 +200,11 @@ impl Store {
         let seq = &mut inner.next_mseq;
         let tx = inner.conn.transaction()?;
         let existing: Option<i64> =
-            tx.query_row("SELECT expiry FROM messages WHERE hash = ?1", [hash], |r| r.get(0)).optional()?;
+            tx.prepare_cached("SELECT expiry FROM messages WHERE hash = ?1")?.query_row([hash], |r| r.get(0)).optional()?;
         let outcome = match existing {
             Some(old) if u(old) >= expiry => StoreOutcome { new: false, expiry: u(old) },
             Some(_) => {
-                tx.execute(
-                    "UPDATE messages SET expiry = ?1, changed = ?2, mseq = ?3 WHERE hash = ?4",
-                    params![i(expiry), i(changed), next(seq), hash],
+                tx.prepare_cached("UPDATE messages SET expiry = ?1, changed = ?2, mseq = ?3 WHERE hash = ?4")?.execute(params![i(expiry), i(changed), next(seq), hash],
                 )?;
                 StoreOutcome { new: false, expiry }
             }
@@ -220,11 +219,9 @@ impl Store {
                         seq,
                     )?;
                 }
-                tx.execute("DELETE FROM tombstones WHERE hash = ?1", [hash])?;
-                tx.execute(
-                    "INSERT INTO messages (hash, owner, namespace, timestamp, expiry, changed, data, mseq)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![hash, owner, namespace, i(timestamp), i(expiry), i(changed), data, next(seq)],
+                tx.prepare_cached("DELETE FROM tombstones WHERE hash = ?1")?.execute([hash])?;
+                tx.prepare_cached("INSERT INTO messages (hash, owner, namespace, timestamp, expiry, changed, data, mseq)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(params![hash, owner, namespace, i(timestamp), i(expiry), i(changed), data, next(seq)],
                 )?;
                 StoreOutcome { new: true, expiry }
             }
@@ -300,10 +297,8 @@ impl Store {
                 .query_row("SELECT expiry FROM messages WHERE owner = ?1 AND hash = ?2", params![owner, h], |r| r.get(0))
                 .optional()?;
             if let Some(exp) = exp {
-                tx.execute("DELETE FROM messages WHERE hash = ?1", [h])?;
-                tx.execute(
-                    "INSERT OR REPLACE INTO tombstones (hash, owner, deleted_at, expiry, mseq) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![h, owner, i(changed), exp, next(seq)],
+                tx.prepare_cached("DELETE FROM messages WHERE hash = ?1")?.execute([h])?;
+                tx.prepare_cached("INSERT OR REPLACE INTO tombstones (hash, owner, deleted_at, expiry, mseq) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![h, owner, i(changed), exp, next(seq)],
                 )?;
                 deleted.push(h.clone());
             }
@@ -373,9 +368,7 @@ impl Store {
             if (extend_only && new <= cur) || (shorten_only && new >= cur) {
                 continue;
             }
-            tx.execute(
-                "UPDATE messages SET expiry = ?1, changed = ?2, mseq = ?3 WHERE hash = ?4",
-                params![i(new), i(changed), next(seq), h],
+            tx.prepare_cached("UPDATE messages SET expiry = ?1, changed = ?2, mseq = ?3 WHERE hash = ?4")?.execute(params![i(new), i(changed), next(seq), h],
             )?;
             out.push((h.clone(), new));
         }
@@ -391,7 +384,7 @@ impl Store {
         let seq = &mut inner.next_mseq;
         let tx = inner.conn.transaction()?;
         let rows: Vec<(String, i16)> = {
-            let mut st = tx.prepare(
+            let mut st = tx.prepare_cached(
                 "SELECT hash, namespace FROM messages WHERE owner = ?1 AND (?2 IS NULL OR namespace = ?2)
                  AND expiry > ?3 AND expiry > ?4",
             )?;
@@ -399,9 +392,7 @@ impl Store {
             r.collect::<DbResult<_>>()?
         };
         for (h, _) in &rows {
-            tx.execute(
-                "UPDATE messages SET expiry = ?1, changed = ?2, mseq = ?3 WHERE hash = ?4",
-                params![i(expiry), i(changed), next(seq), h],
+            tx.prepare_cached("UPDATE messages SET expiry = ?1, changed = ?2, mseq = ?3 WHERE hash = ?4")?.execute(params![i(expiry), i(changed), next(seq), h],
             )?;
         }
         tx.commit()?;
@@ -429,22 +420,20 @@ impl Store {
         let tx = inner.conn.transaction()?;
         for (k, t) in tokens.iter().enumerate() {
             // Later tokens of one request count as newer so the cap keeps a stable order.
-            tx.execute(
-                "INSERT INTO revocations (owner, token, revoked, changed, mseq) VALUES (?1, ?2, 1, ?3, ?4)
-                 ON CONFLICT(owner, token) DO UPDATE SET revoked = 1, changed = ?3, mseq = ?4",
-                params![owner, t, i(changed) + k as i64, next(seq)],
+            tx.prepare_cached("INSERT INTO revocations (owner, token, revoked, changed, mseq) VALUES (?1, ?2, 1, ?3, ?4)
+                 ON CONFLICT(owner, token) DO UPDATE SET revoked = 1, changed = ?3, mseq = ?4")?.execute(params![owner, t, i(changed) + k as i64, next(seq)],
             )?;
         }
         let excess: Vec<Vec<u8>> = {
-            let mut st = tx.prepare(
+            let mut st = tx.prepare_cached(
                 "SELECT token FROM revocations WHERE owner = ?1 AND revoked = 1 ORDER BY changed DESC LIMIT -1 OFFSET ?2",
             )?;
             let r = st.query_map(params![owner, MAX_REVOKED as i64], |r| r.get(0))?;
             r.collect::<DbResult<_>>()?
         };
         for t in excess {
-            tx.execute("UPDATE revocations SET revoked = 0 WHERE owner = ?1 AND token = ?2", params![owner, t])?;
-            tx.execute("UPDATE revocations SET mseq = ?3 WHERE owner = ?1 AND token = ?2", params![owner, t, next(seq)])?;
+            tx.prepare_cached("UPDATE revocations SET revoked = 0 WHERE owner = ?1 AND token = ?2")?.execute(params![owner, t])?;
+            tx.prepare_cached("UPDATE revocations SET mseq = ?3 WHERE owner = ?1 AND token = ?2")?.execute(params![owner, t, next(seq)])?;
         }
         tx.commit()
     }
@@ -463,10 +452,8 @@ impl Store {
             if was == Some(1) {
                 count += 1;
             }
-            tx.execute(
-                "INSERT INTO revocations (owner, token, revoked, changed, mseq) VALUES (?1, ?2, 0, ?3, ?4)
-                 ON CONFLICT(owner, token) DO UPDATE SET revoked = 0, changed = ?3, mseq = ?4",
-                params![owner, t, i(changed), next(seq)],
+            tx.prepare_cached("INSERT INTO revocations (owner, token, revoked, changed, mseq) VALUES (?1, ?2, 0, ?3, ?4)
+                 ON CONFLICT(owner, token) DO UPDATE SET revoked = 0, changed = ?3, mseq = ?4")?.execute(params![owner, t, i(changed), next(seq)],
             )?;
         }
         tx.commit()?;
@@ -485,15 +472,16 @@ impl Store {
     /// Remove expired messages and tombstones of messages that would have expired.
     pub fn cleanup(&self, now: u64) -> DbResult<usize> {
         let g = self.lock();
-        let n = g.conn.execute("DELETE FROM messages WHERE expiry <= ?1", [i(now)])?;
-        g.conn.execute("DELETE FROM tombstones WHERE expiry <= ?1", [i(now)])?;
+        let n = g.conn.prepare_cached("DELETE FROM messages WHERE expiry <= ?1")?.execute([i(now)])?;
+        g.conn.prepare_cached("DELETE FROM tombstones WHERE expiry <= ?1")?.execute([i(now)])?;
         Ok(n)
     }
 
     /// Number of stored (unexpired) messages (diagnostics and tests).
     pub fn count(&self, now: u64) -> DbResult<u64> {
         let g = self.lock();
-        g.conn.query_row("SELECT COUNT(*) FROM messages WHERE expiry > ?1", [i(now)], |r| r.get::<_, i64>(0)).map(u)
+        let n = g.conn.prepare_cached("SELECT COUNT(*) FROM messages WHERE expiry > ?1")?.query_row([i(now)], |r| r.get::<_, i64>(0))?;
+        Ok(u(n))
     }
 
     /// Rows changed after `after` (this node's change sequence), at most `limit`.
@@ -583,19 +571,17 @@ impl Store {
         let mut applied = 0;
         for t in &batch.tombstones {
             let msg: Option<i64> =
-                tx.query_row("SELECT changed FROM messages WHERE hash = ?1", [&t.hash], |r| r.get(0)).optional()?;
+                tx.prepare_cached("SELECT changed FROM messages WHERE hash = ?1")?.query_row([&t.hash], |r| r.get(0)).optional()?;
             if matches!(msg, Some(c) if u(c) > t.deleted_at) {
                 continue; // stored again after that deletion
             }
             let had: Option<i64> =
-                tx.query_row("SELECT deleted_at FROM tombstones WHERE hash = ?1", [&t.hash], |r| r.get(0)).optional()?;
+                tx.prepare_cached("SELECT deleted_at FROM tombstones WHERE hash = ?1")?.query_row([&t.hash], |r| r.get(0)).optional()?;
             if msg.is_some() {
-                tx.execute("DELETE FROM messages WHERE hash = ?1", [&t.hash])?;
+                tx.prepare_cached("DELETE FROM messages WHERE hash = ?1")?.execute([&t.hash])?;
             }
             if had.is_none() && t.expiry > now {
-                tx.execute(
-                    "INSERT INTO tombstones (hash, owner, deleted_at, expiry, mseq) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![t.hash, t.owner, i(t.deleted_at), i(t.expiry), next(seq)],
+                tx.prepare_cached("INSERT INTO tombstones (hash, owner, deleted_at, expiry, mseq) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![t.hash, t.owner, i(t.deleted_at), i(t.expiry), next(seq)],
                 )?;
             }
             if msg.is_some() || had.is_none() {
@@ -607,29 +593,25 @@ impl Store {
                 continue;
             }
             let tomb: Option<i64> =
-                tx.query_row("SELECT deleted_at FROM tombstones WHERE hash = ?1", [&m.hash], |r| r.get(0)).optional()?;
+                tx.prepare_cached("SELECT deleted_at FROM tombstones WHERE hash = ?1")?.query_row([&m.hash], |r| r.get(0)).optional()?;
             if matches!(tomb, Some(d) if u(d) >= m.changed) {
                 continue;
             }
             if tomb.is_some() {
-                tx.execute("DELETE FROM tombstones WHERE hash = ?1", [&m.hash])?;
+                tx.prepare_cached("DELETE FROM tombstones WHERE hash = ?1")?.execute([&m.hash])?;
             }
             let cur: Option<(i64, i64)> = tx
                 .query_row("SELECT expiry, changed FROM messages WHERE hash = ?1", [&m.hash], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
             match cur {
                 None => {
-                    tx.execute(
-                        "INSERT INTO messages (hash, owner, namespace, timestamp, expiry, changed, data, mseq)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                        params![m.hash, m.owner, m.namespace, i(m.timestamp), i(m.expiry), i(m.changed), m.data, next(seq)],
+                    tx.prepare_cached("INSERT INTO messages (hash, owner, namespace, timestamp, expiry, changed, data, mseq)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(params![m.hash, m.owner, m.namespace, i(m.timestamp), i(m.expiry), i(m.changed), m.data, next(seq)],
                     )?;
                     applied += 1;
                 }
                 Some((exp, changed)) if u(changed) < m.changed && u(exp) != m.expiry => {
-                    tx.execute(
-                        "UPDATE messages SET expiry = ?1, changed = ?2, mseq = ?3 WHERE hash = ?4",
-                        params![i(m.expiry), i(m.changed), next(seq), m.hash],
+                    tx.prepare_cached("UPDATE messages SET expiry = ?1, changed = ?2, mseq = ?3 WHERE hash = ?4")?.execute(params![i(m.expiry), i(m.changed), next(seq), m.hash],
                     )?;
                     applied += 1;
                 }
@@ -643,10 +625,8 @@ impl Store {
             if matches!(cur, Some(c) if u(c) >= r.changed) {
                 continue;
             }
-            tx.execute(
-                "INSERT INTO revocations (owner, token, revoked, changed, mseq) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT(owner, token) DO UPDATE SET revoked = ?3, changed = ?4, mseq = ?5",
-                params![r.owner, r.token, r.revoked as i64, i(r.changed), next(seq)],
+            tx.prepare_cached("INSERT INTO revocations (owner, token, revoked, changed, mseq) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(owner, token) DO UPDATE SET revoked = ?3, changed = ?4, mseq = ?5")?.execute(params![r.owner, r.token, r.revoked as i64, i(r.changed), next(seq)],
             )?;
             applied += 1;
         }
@@ -664,9 +644,7 @@ impl Store {
 
     pub fn set_cursor(&self, peer: &str, cursor: i64) -> DbResult<()> {
         let g = self.lock();
-        g.conn.execute(
-            "INSERT INTO sync_cursors (peer, cursor) VALUES (?1, ?2) ON CONFLICT(peer) DO UPDATE SET cursor = ?2",
-            params![peer, cursor],
+        g.conn.prepare_cached("INSERT INTO sync_cursors (peer, cursor) VALUES (?1, ?2) ON CONFLICT(peer) DO UPDATE SET cursor = ?2")?.execute(params![peer, cursor],
         )?;
         Ok(())
     }
@@ -682,15 +660,13 @@ fn delete_rows(
     seq: &mut i64,
 ) -> DbResult<Vec<(i16, String)>> {
     let rows: Vec<(String, i16, i64)> = {
-        let mut st = tx.prepare(select)?;
+        let mut st = tx.prepare_cached(select)?;
         let r = st.query_map(p, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         r.collect::<DbResult<_>>()?
     };
     for (h, _, exp) in &rows {
-        tx.execute("DELETE FROM messages WHERE hash = ?1", [h])?;
-        tx.execute(
-            "INSERT OR REPLACE INTO tombstones (hash, owner, deleted_at, expiry, mseq) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![h, owner, i(changed), exp, next(seq)],
+        tx.prepare_cached("DELETE FROM messages WHERE hash = ?1")?.execute([h])?;
+        tx.prepare_cached("INSERT OR REPLACE INTO tombstones (hash, owner, deleted_at, expiry, mseq) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![h, owner, i(changed), exp, next(seq)],
         )?;
     }
     Ok(rows.into_iter().map(|(h, ns, _)| (ns, h)).collect())
