@@ -118,7 +118,9 @@ CREATE TABLE IF NOT EXISTS messages (
     expiry INTEGER NOT NULL,
     changed INTEGER NOT NULL,
     data BLOB NOT NULL,
-    mseq INTEGER NOT NULL
+    mseq INTEGER NOT NULL,
+    -- 1 when a store request for it reached this node; 0 when only catch-up brought it
+    direct INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS messages_owner_ns ON messages(owner, namespace, id);
 CREATE INDEX IF NOT EXISTS messages_expiry ON messages(expiry);
@@ -199,14 +201,21 @@ impl Store {
         let inner = &mut *g;
         let seq = &mut inner.next_mseq;
         let tx = inner.conn.transaction()?;
-        let existing: Option<i64> =
-            tx.prepare_cached("SELECT expiry FROM messages WHERE hash = ?1")?.query_row([hash], |r| r.get(0)).optional()?;
+        let existing: Option<(i64, bool)> = tx
+            .prepare_cached("SELECT expiry, direct FROM messages WHERE hash = ?1")?
+            .query_row([hash], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? != 0)))
+            .optional()?;
+        if let Some((_, false)) = existing {
+            // Copied here by catch-up a moment before this store arrived: to the client this
+            // is this node's first store of the message, not a duplicate.
+            tx.prepare_cached("UPDATE messages SET direct = 1 WHERE hash = ?1")?.execute([hash])?;
+        }
         let outcome = match existing {
-            Some(old) if u(old) >= expiry => StoreOutcome { new: false, expiry: u(old) },
-            Some(_) => {
-                tx.prepare_cached("UPDATE messages SET expiry = ?1, changed = ?2, mseq = ?3 WHERE hash = ?4")?.execute(params![i(expiry), i(changed), next(seq), hash],
-                )?;
-                StoreOutcome { new: false, expiry }
+            Some((old, direct)) if u(old) >= expiry => StoreOutcome { new: !direct, expiry: u(old) },
+            Some((_, direct)) => {
+                tx.prepare_cached("UPDATE messages SET expiry = ?1, changed = ?2, mseq = ?3 WHERE hash = ?4")?
+                    .execute(params![i(expiry), i(changed), next(seq), hash])?;
+                StoreOutcome { new: !direct, expiry }
             }
             None => {
                 if public_outbox {
@@ -605,8 +614,8 @@ impl Store {
                 .optional()?;
             match cur {
                 None => {
-                    tx.prepare_cached("INSERT INTO messages (hash, owner, namespace, timestamp, expiry, changed, data, mseq)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(params![m.hash, m.owner, m.namespace, i(m.timestamp), i(m.expiry), i(m.changed), m.data, next(seq)],
+                    tx.prepare_cached("INSERT INTO messages (hash, owner, namespace, timestamp, expiry, changed, data, mseq, direct)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0)")?.execute(params![m.hash, m.owner, m.namespace, i(m.timestamp), i(m.expiry), i(m.changed), m.data, next(seq)],
                     )?;
                     applied += 1;
                 }
@@ -724,6 +733,10 @@ mod tests {
         let (msgs, _) = b.retrieve("05aa", 0, "", None, None, now).unwrap();
         let got: Vec<_> = msgs.iter().map(|m| (m.hash.as_str(), m.expiry)).collect();
         assert_eq!(got, [("y", now + 50_000), ("z", now + 100_000)]);
+        // A store that arrives after catch-up copied the message is not reported as a duplicate
+        // the first time, only after that.
+        assert!(b.store("05aa", 0, "z", now, now + 100_000, b"z", now + 40, false).unwrap().new);
+        assert!(!b.store("05aa", 0, "z", now, now + 100_000, b"z", now + 50, false).unwrap().new);
         // Syncing back from b to a changes nothing (no resurrection).
         let back = b.changes_since(0, 1000, now).unwrap();
         assert_eq!(a.apply_changes(&back, now).unwrap(), 0);
