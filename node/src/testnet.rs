@@ -321,10 +321,20 @@ impl Testnet {
         Ok(())
     }
 
-    /// Stop every node and the file server.
+    /// Stop every node and the file server. Child processes are asked to exit (their stdin is
+    /// closed) and killed only if they have not within 5 s.
     pub async fn stop(self) {
         for i in 0..self.nodes.len() {
-            let _ = self.stop_node(i).await;
+            match self.take_runner(i) {
+                Runner::Stopped => {}
+                Runner::InProcess(h) => h.stop().await,
+                Runner::Process(mut c) => {
+                    drop(c.stdin.take());
+                    if tokio::time::timeout(Duration::from_secs(5), c.wait()).await.is_err() {
+                        let _ = c.kill().await;
+                    }
+                }
+            }
         }
         let fs = match self.file_server.lock() {
             Ok(mut g) => g.take(),

@@ -102,8 +102,8 @@ async fn messages_expire_and_are_removed() {
     let alice = Identity::generate();
     let acct = account(&alice);
     let node = t.node(0).clone();
-    // TTL 20 s (≥ the 10 s minimum) from a timestamp 18 s ago: expires in about 2 s.
-    let ts = now_ms() - 18_000;
+    // TTL 20 s (≥ the 10 s minimum) from a timestamp 15 s ago: expires in about 5 s.
+    let ts = now_ms() - 15_000;
     let p = json!({"pubkey": acct.to_hex(), "timestamp": ts, "ttl": 20_000, "data": b64(b"short-lived")});
     assert_eq!(rpc(&c, &node, "store", p).await.status, 200);
     store(&c, &node, &acct, 0, b"long-lived", 600_000, None).await;
