@@ -1,0 +1,88 @@
+"""Events (``ssdk_event``), copied into immutable Python objects so that they outlive the
+native event (which is freed at once, or borrowed only for a listener call)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional
+
+from ._native import lib
+from ._util import borrowed_string
+from .types import EventKind, LogLevel, Message, MessageState
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened in a client.
+
+    Which fields are set depends on :attr:`kind` (as the header documents):
+
+    - ``MESSAGE_RECEIVED`` / ``MESSAGE_SYNCED``: ``message_id``, ``conversation``, ``sender``,
+      ``text``, ``timestamp`` (ms), ``is_request``; :attr:`message` has the stored message.
+    - ``MESSAGE_STATE``: ``message_id``, ``conversation``, :attr:`message_state`.
+    - ``MESSAGE_REQUEST``: ``sender`` (the requester), ``message_id``.
+    - ``CONTACT_CHANGED``: ``sender`` (the contact).
+    - ``CONNECTION``: :attr:`connected`.
+    - ``LOG``: ``text`` (the line), :attr:`log_level`.
+
+    ``json`` is the SDK's JSON rendering of the whole event; :attr:`data` decodes it.
+    """
+
+    kind: EventKind
+    message_id: int = 0
+    conversation: Optional[str] = None
+    sender: Optional[str] = None
+    text: Optional[str] = None
+    timestamp: int = 0
+    state: int = 0
+    is_request: bool = False
+    json: str = field(default="{}", repr=False)
+
+    @property
+    def data(self) -> Dict[str, Any]:
+        """The SDK's JSON for this event, decoded (has a ``"kind"`` field)."""
+        return json.loads(self.json)
+
+    @property
+    def message(self) -> Optional[Message]:
+        """The stored message of a received or synced message event, else ``None``."""
+        m = self.data.get("message")
+        return Message.from_json(m) if isinstance(m, dict) else None
+
+    @property
+    def message_state(self) -> Optional[MessageState]:
+        """Delivery state for message events, else ``None``."""
+        if self.kind in (EventKind.MESSAGE_RECEIVED, EventKind.MESSAGE_SYNCED, EventKind.MESSAGE_STATE):
+            return MessageState(self.state)
+        return None
+
+    @property
+    def connected(self) -> Optional[bool]:
+        """For connection events: whether onion paths are ready; else ``None``."""
+        return bool(self.state) if self.kind == EventKind.CONNECTION else None
+
+    @property
+    def log_level(self) -> Optional[LogLevel]:
+        """For log events: the line's level; else ``None``."""
+        return LogLevel(self.state) if self.kind == EventKind.LOG else None
+
+    @classmethod
+    def _from_native(cls, ev: Any) -> "Event":
+        """Copy every accessor of a native event (owned or borrowed; not freed here)."""
+        raw_kind = int(lib.ssdk_event_kind(ev))
+        try:
+            kind: Any = EventKind(raw_kind)
+        except ValueError:  # a kind newer than this binding: keep the number
+            kind = raw_kind
+        return cls(
+            kind=kind,
+            message_id=int(lib.ssdk_event_message_id(ev)),
+            conversation=borrowed_string(lib.ssdk_event_conversation(ev)),
+            sender=borrowed_string(lib.ssdk_event_sender(ev)),
+            text=borrowed_string(lib.ssdk_event_text(ev)),
+            timestamp=int(lib.ssdk_event_timestamp(ev)),
+            state=int(lib.ssdk_event_state(ev)),
+            is_request=bool(lib.ssdk_event_is_request(ev)),
+            json=borrowed_string(lib.ssdk_event_json(ev)) or "{}",
+        )

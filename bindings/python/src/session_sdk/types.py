@@ -1,0 +1,173 @@
+"""Plain data the SDK returns: enums mirroring the header's, and dataclasses for the JSON that
+the list queries (contacts, requests, conversations, history) return.
+
+The dataclasses take the fields the header documents and keep the whole JSON object in ``raw``,
+so fields the SDK adds later (attachments, groups) are visible before this binding names them.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional
+
+from ._native import lib
+
+
+class EventKind(enum.IntEnum):
+    """``ssdk_event_type``."""
+
+    MESSAGE_RECEIVED = lib.SSDK_EVENT_MESSAGE_RECEIVED
+    MESSAGE_SYNCED = lib.SSDK_EVENT_MESSAGE_SYNCED
+    MESSAGE_STATE = lib.SSDK_EVENT_MESSAGE_STATE
+    MESSAGE_REQUEST = lib.SSDK_EVENT_MESSAGE_REQUEST
+    CONTACT_CHANGED = lib.SSDK_EVENT_CONTACT_CHANGED
+    CONNECTION = lib.SSDK_EVENT_CONNECTION
+    LOG = lib.SSDK_EVENT_LOG
+
+
+class MessageState(enum.IntEnum):
+    """``ssdk_message_state``: delivery state of outgoing messages (``RECEIVED`` for incoming)."""
+
+    SENDING = lib.SSDK_MESSAGE_SENDING
+    SENT = lib.SSDK_MESSAGE_SENT
+    FAILED = lib.SSDK_MESSAGE_FAILED
+    RECEIVED = lib.SSDK_MESSAGE_RECEIVED
+
+    @classmethod
+    def parse(cls, value: Any) -> "MessageState":
+        """From the JSON form (``"sent"``) or the number."""
+        if isinstance(value, str):
+            return cls[value.upper()]
+        return cls(int(value))
+
+
+class LogLevel(enum.IntEnum):
+    """``ssdk_log_level``."""
+
+    DEBUG = lib.SSDK_LOG_DEBUG
+    INFO = lib.SSDK_LOG_INFO
+    WARN = lib.SSDK_LOG_WARN
+    ERROR = lib.SSDK_LOG_ERROR
+    OFF = lib.SSDK_LOG_OFF
+
+
+def _opt_str(d: Mapping[str, Any], key: str) -> Optional[str]:
+    v = d.get(key)
+    return None if v is None else str(v)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A contact, message request or blocked ID (``ssdk_client_contacts_json`` and friends)."""
+
+    session_id: str
+    display_name: Optional[str]
+    nickname: Optional[str]
+    approved: bool
+    approved_me: bool
+    blocked: bool
+    profile_picture: Optional[str]
+    created_at: int
+    raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def name(self) -> str:
+        """Nickname, else display name, else the Session ID."""
+        return self.nickname or self.display_name or self.session_id
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> "Contact":
+        return cls(
+            session_id=str(d["session_id"]),
+            display_name=_opt_str(d, "display_name"),
+            nickname=_opt_str(d, "nickname"),
+            approved=bool(d.get("approved", False)),
+            approved_me=bool(d.get("approved_me", False)),
+            blocked=bool(d.get("blocked", False)),
+            profile_picture=_opt_str(d, "profile_picture"),
+            created_at=int(d.get("created_at") or 0),
+            raw=dict(d),
+        )
+
+
+@dataclass(frozen=True)
+class Message:
+    """A stored message (``ssdk_client_history_json`` / ``ssdk_client_message_json``).
+
+    ``sent_ts`` and ``received_ts`` are milliseconds since the epoch; ``extra`` is the SDK's
+    JSON for structured content (attachments, quotes), decoded when it is JSON."""
+
+    id: int
+    conversation: str
+    outgoing: bool
+    sender: str
+    body: Optional[str]
+    sent_ts: int
+    received_ts: int
+    state: MessageState
+    read: bool
+    server_hash: Optional[str]
+    extra: Any
+    raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> "Message":
+        extra = d.get("extra")
+        if isinstance(extra, str):
+            try:
+                extra = json.loads(extra)
+            except ValueError:
+                pass
+        return cls(
+            id=int(d["id"]),
+            conversation=str(d["conversation"]),
+            outgoing=bool(d.get("outgoing", False)),
+            sender=str(d.get("sender", "")),
+            body=_opt_str(d, "body"),
+            sent_ts=int(d.get("sent_ts") or 0),
+            received_ts=int(d.get("received_ts") or 0),
+            state=MessageState.parse(d.get("state", 0)),
+            read=bool(d.get("read", False)),
+            server_hash=_opt_str(d, "server_hash"),
+            extra=extra,
+            raw=dict(d),
+        )
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A conversation (``ssdk_client_conversations_json``); ``kind`` is ``"direct"`` or
+    ``"group"``."""
+
+    id: str
+    kind: str
+    created_at: int
+    last_activity: int
+    unread: int
+    is_request: bool
+    last_message: Optional[Message]
+    raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> "Conversation":
+        last = d.get("last_message")
+        return cls(
+            id=str(d["id"]),
+            kind=str(d.get("kind", "direct")),
+            created_at=int(d.get("created_at") or 0),
+            last_activity=int(d.get("last_activity") or 0),
+            unread=int(d.get("unread") or 0),
+            is_request=bool(d.get("is_request", False)),
+            last_message=Message.from_json(last) if isinstance(last, Mapping) else None,
+            raw=dict(d),
+        )
+
+
+def parse_list(text: str, cls: Any) -> List[Any]:
+    """A JSON array of objects from the SDK, as instances of ``cls``."""
+    data = json.loads(text)
+    if not isinstance(data, list):
+        raise ValueError(f"the SDK returned {type(data).__name__}, not a JSON array")
+    return [cls.from_json(item) for item in data]
