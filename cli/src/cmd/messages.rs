@@ -1,0 +1,512 @@
+//! Messages: send, receive, conversations, history, mark-read, resend.
+
+use super::{resolve_peer, Method, Params};
+use crate::error::{CliError, Kind, Result};
+use crate::output::{local_time, one_line, Output};
+use crate::records::{MessageRecord, Names};
+use crate::session::{Ctx, Session, Use};
+use clap::Args;
+use serde::Serialize;
+use serde_json::{json, Value};
+use session_sdk::client::{Client, Event};
+use session_sdk::store::{Message, MessageState};
+use session_sdk::ErrorKind;
+use std::io::{IsTerminal, Read};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// Recipients: Session IDs (66 hex characters starting with 05) or contact names.
+    #[arg(required = true, value_name = "RECIPIENT")]
+    pub recipients: Vec<String>,
+    /// The text. Without -m the text is read from standard input.
+    #[arg(short, long, value_name = "TEXT")]
+    pub message: Option<String>,
+    /// Give up waiting for the network's acknowledgement after this many seconds (the message
+    /// stays queued and is sent the next time the profile is online).
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ReceiveArgs {
+    /// Keep running and print messages as they arrive, until Ctrl-C.
+    #[arg(short, long)]
+    pub follow: bool,
+    /// Stop after this many seconds even when not caught up (exit code 8).
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    pub timeout: u64,
+    /// Leave printed messages unread.
+    #[arg(long)]
+    pub no_mark_read: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The conversation: a Session ID or contact name.
+    #[arg(value_name = "PEER")]
+    pub peer: String,
+    /// Messages per page.
+    #[arg(short = 'n', long, default_value_t = 20)]
+    pub limit: u32,
+    /// Show the page of messages older than this message id.
+    #[arg(long, value_name = "ID")]
+    pub before: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct PeerArg {
+    /// A Session ID or contact name.
+    #[arg(value_name = "PEER")]
+    pub peer: String,
+}
+
+#[derive(Debug, Args)]
+pub struct IdArg {
+    /// A local message id (from history or receive).
+    #[arg(value_name = "ID")]
+    pub id: i64,
+}
+
+/// `"type": "sent"`: a message the network acknowledged (or `state` says how far it got).
+#[derive(Debug, Serialize)]
+pub struct SentRecord {
+    #[serde(rename = "type")]
+    pub ty: &'static str,
+    pub id: i64,
+    pub to: String,
+    pub state: &'static str,
+    pub sent_at: i64,
+}
+
+fn read_body(arg: Option<String>) -> Result<String> {
+    let body = match arg {
+        Some(t) if t != "-" => t,
+        _ => {
+            if std::io::stdin().is_terminal() {
+                eprintln!("Type the message, then Ctrl-D:");
+            }
+            let mut s = String::new();
+            std::io::stdin().read_to_string(&mut s).map_err(|e| CliError::io("reading the message from standard input", e))?;
+            s.trim_end_matches('\n').to_string()
+        }
+    };
+    if body.trim().is_empty() {
+        return Err(CliError::invalid("the message is empty"));
+    }
+    Ok(body)
+}
+
+/// Wait until message `id` leaves the `sending` state, handing events to `on_event`.
+fn wait_sent(ctx: &Ctx, s: &Session, id: i64, deadline: Instant, mut on_event: impl FnMut(&Event)) -> Result<Message> {
+    loop {
+        let m = s.client.message(id)?;
+        if m.state != MessageState::Sending {
+            return Ok(m);
+        }
+        ctx.check_interrupted()?;
+        if Instant::now() >= deadline {
+            return Ok(m);
+        }
+        if let Some(e) = s.next_event(Duration::from_millis(50)) {
+            on_event(&e);
+        }
+    }
+}
+
+pub fn send(ctx: &Ctx, a: SendArgs) -> Result<()> {
+    let s = ctx.open(Use::Network)?;
+    let body = read_body(a.message)?;
+    let mut queued = vec![];
+    for r in &a.recipients {
+        let to = resolve_peer(&s.client, r)?;
+        queued.push((to.clone(), s.client.send_text(&to, &body)?));
+    }
+    s.start()?;
+    let deadline = Instant::now() + Duration::from_secs(a.timeout);
+    s.wait_ready(ctx, Duration::from_secs(a.timeout), |_| {})?;
+    let mut names = Names::new(&s.client);
+    let mut unsent = vec![];
+    for (to, id) in queued {
+        let m = wait_sent(ctx, &s, id, deadline, |_| {})?;
+        let rec = SentRecord { ty: "sent", id, to: to.clone(), state: m.state.as_str(), sent_at: m.sent_ts };
+        if ctx.out.json {
+            ctx.out.record(&rec);
+        } else {
+            let who = names.name_of(&to).map(|n| format!("{n} ({})", short_id(&to))).unwrap_or(to.clone());
+            match m.state {
+                MessageState::Sent => ctx.out.line(format!("{} to {who} (message {id})", ctx.out.green("Sent"))),
+                _ => ctx.out.line(format!("{} to {who} (message {id}): {}", ctx.out.yellow("Queued"), m.state.as_str())),
+            }
+        }
+        match m.state {
+            MessageState::Sent => {}
+            MessageState::Failed => return Err(CliError::sdk(ErrorKind::Network, format!("message {id} to {to} failed; `session-cli resend {id}` retries it"))),
+            _ => unsent.push(id),
+        }
+    }
+    if !unsent.is_empty() {
+        let why = s.last_warning().map(|w| format!(" (last problem: {w})")).unwrap_or_default();
+        return Err(CliError::sdk(
+            ErrorKind::Timeout,
+            format!(
+                "no acknowledgement from the network within {}s for message(s) {unsent:?}{why}; they stay queued and are sent the next time this profile is online",
+                a.timeout
+            ),
+        ));
+    }
+    let _ = s.client.stop();
+    Ok(())
+}
+
+/// Every incoming unread message, oldest first.
+pub fn unread_messages(client: &Client) -> Result<Vec<Message>> {
+    let mut out = vec![];
+    for c in client.conversations()? {
+        if c.unread <= 0 {
+            continue;
+        }
+        let mut found = 0;
+        let mut before = 0;
+        loop {
+            let page = client.history(&c.id, before, 200)?;
+            let Some(last) = page.last() else { break };
+            before = last.id;
+            for m in page {
+                if !m.outgoing && !m.read {
+                    found += 1;
+                    out.push(m);
+                }
+            }
+            if found >= c.unread {
+                break;
+            }
+        }
+    }
+    out.sort_by_key(|m| (m.received_ts, m.id));
+    Ok(out)
+}
+
+pub fn short_id(id: &str) -> String {
+    if id.len() > 14 {
+        format!("{}…{}", &id[..8], &id[id.len() - 4..])
+    } else {
+        id.to_string()
+    }
+}
+
+/// One message as a line for people.
+pub fn message_line(out: &Output, r: &MessageRecord) -> String {
+    let who = if r.outgoing {
+        out.cyan("me")
+    } else {
+        match &r.sender_name {
+            Some(n) => format!("{} ({})", out.bold(n), short_id(&r.sender)),
+            None => out.bold(&r.sender),
+        }
+    };
+    let to = if r.outgoing { format!(" → {}", short_id(&r.conversation)) } else { String::new() };
+    let mark = match (r.is_request, r.state) {
+        (true, _) => format!(" {}", out.yellow("[request]")),
+        (_, "sending") => format!(" {}", out.dim("[sending]")),
+        (_, "failed") => format!(" {}", out.red("[failed]")),
+        _ => String::new(),
+    };
+    format!(
+        "{}  {}{}{}  {}",
+        out.dim(&local_time(r.sent_at)),
+        who,
+        to,
+        mark,
+        one_line(r.body.as_deref().unwrap_or(""), 2000)
+    )
+}
+
+fn print_message(ctx: &Ctx, r: &MessageRecord) {
+    if ctx.out.json {
+        ctx.out.record(r);
+    } else {
+        ctx.out.line(message_line(&ctx.out, r));
+    }
+}
+
+/// Poll interval of a one-shot `receive`: it runs for a few polls only.
+const RECEIVE_POLL: Duration = Duration::from_millis(1000);
+
+pub fn receive(ctx: &Ctx, a: ReceiveArgs) -> Result<()> {
+    let s = if a.follow { ctx.open(Use::Network)? } else { ctx.open_polling(Use::Network, RECEIVE_POLL)? };
+    let mut names = Names::new(&s.client);
+    let mark = !a.no_mark_read;
+    // First what earlier runs (send, network, ...) stored but nobody has printed yet.
+    for m in unread_messages(&s.client)? {
+        print_message(ctx, &names.message(&m));
+        if mark {
+            s.client.mark_read(&m.conversation, m.id)?;
+        }
+    }
+    let mut handle = |e: &Event| -> Result<bool> {
+        match e {
+            Event::MessageReceived { message, is_request } => {
+                let mut r = names.message(message);
+                r.is_request = *is_request;
+                print_message(ctx, &r);
+                if mark {
+                    s.client.mark_read(&message.conversation, message.id)?;
+                }
+                Ok(true)
+            }
+            Event::MessageSynced { message } => {
+                print_message(ctx, &names.message(message));
+                Ok(true)
+            }
+            Event::Connection { ready } if a.follow && !ctx.out.json => {
+                eprintln!("session-cli: {}", if *ready { "connected" } else { "connection lost; reconnecting" });
+                Ok(false)
+            }
+            _ => Ok(false),
+        }
+    };
+    s.start()?;
+    let timeout = Duration::from_secs(a.timeout);
+    let mut early = Ok(());
+    s.wait_ready(ctx, if a.follow { Duration::from_secs(u64::MAX / 4) } else { timeout }, |e| {
+        if let Err(err) = handle(e) {
+            early = Err(err);
+        }
+    })?;
+    early?;
+    // Caught up: the SDK does not report finished polls, so count the onion requests it makes.
+    // The poller is sequential: once it has started two more requests after the last message
+    // arrived (three, to cover a swarm lookup), a whole poll has come back with nothing new.
+    let requests = || s.client.network().stats().onion_requests;
+    let deadline = Instant::now() + timeout;
+    let mut baseline = requests();
+    loop {
+        if ctx.interrupted() {
+            if a.follow {
+                break;
+            }
+            return Err(CliError::new(Kind::Interrupted, "interrupted"));
+        }
+        let seen = requests();
+        let mut got = false;
+        while let Some(e) = s.next_event(Duration::from_millis(if got { 0 } else { 100 })) {
+            got |= handle(&e)?;
+        }
+        if got {
+            baseline = requests();
+            continue;
+        }
+        if a.follow {
+            continue;
+        }
+        if seen >= baseline + 3 {
+            break;
+        }
+        if Instant::now() >= deadline {
+            let _ = s.client.stop();
+            return Err(CliError::sdk(ErrorKind::Timeout, format!("not caught up with the network after {}s", a.timeout)));
+        }
+    }
+    let _ = s.client.stop();
+    Ok(())
+}
+
+pub fn conversations_records(client: &Client) -> Result<Vec<crate::records::ConversationRecord>> {
+    let mut names = Names::new(client);
+    Ok(client.conversations()?.iter().map(|c| names.conversation(c)).collect())
+}
+
+pub fn conversations(ctx: &Ctx) -> Result<()> {
+    let s = ctx.open(Use::Local)?;
+    let list = conversations_records(&s.client)?;
+    if ctx.out.json {
+        list.iter().for_each(|c| ctx.out.record(c));
+        return Ok(());
+    }
+    if list.is_empty() {
+        ctx.out.line("No conversations yet.");
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|c| {
+            let last = c.last_message.as_ref().map(|m| one_line(m.body.as_deref().unwrap_or(""), 40)).unwrap_or_default();
+            let unread = if c.unread > 0 { ctx.out.green(&c.unread.to_string()) } else { "0".into() };
+            let name = if c.is_request { format!("{} {}", c.name, ctx.out.yellow("[request]")) } else { c.name.clone() };
+            vec![name, c.id.clone(), unread, local_time(c.last_activity), last]
+        })
+        .collect();
+    ctx.out.table(&["NAME", "ID", "UNREAD", "LAST ACTIVITY", "LAST MESSAGE"], &rows);
+    Ok(())
+}
+
+/// One page of a conversation, oldest first.
+pub fn history_records(client: &Client, peer: &str, before: i64, limit: u32) -> Result<Vec<MessageRecord>> {
+    if limit == 0 || limit > 1000 {
+        return Err(CliError::invalid("the page size is 1 to 1000 messages"));
+    }
+    let conv = resolve_peer(client, peer)?;
+    let mut names = Names::new(client);
+    let mut page: Vec<MessageRecord> = client.history(&conv, before, limit)?.iter().map(|m| names.message(m)).collect();
+    page.reverse();
+    Ok(page)
+}
+
+pub fn history(ctx: &Ctx, a: HistoryArgs) -> Result<()> {
+    let s = ctx.open(Use::Local)?;
+    let page = history_records(&s.client, &a.peer, a.before.unwrap_or(0), a.limit)?;
+    if ctx.out.json {
+        page.iter().for_each(|m| ctx.out.record(m));
+        return Ok(());
+    }
+    if page.is_empty() {
+        ctx.out.line(if a.before.is_some() { "No older messages." } else { "No messages." });
+        return Ok(());
+    }
+    if page.len() as u32 == a.limit {
+        ctx.out.line(ctx.out.dim(&format!("(older: --before {})", page[0].id)));
+    }
+    for m in &page {
+        ctx.out.line(format!("{}  {}", ctx.out.dim(&format!("#{}", m.id)), message_line(&ctx.out, m)));
+    }
+    Ok(())
+}
+
+pub fn mark_read(ctx: &Ctx, a: PeerArg) -> Result<()> {
+    let s = ctx.open(Use::Local)?;
+    let conv = resolve_peer(&s.client, &a.peer)?;
+    let n = s.client.mark_read(&conv, 0)?;
+    super::done(ctx, "marked_read", json!({"conversation": conv, "count": n}), &format!("Marked {n} message(s) read."));
+    Ok(())
+}
+
+pub fn resend(ctx: &Ctx, a: IdArg) -> Result<()> {
+    let s = ctx.open(Use::Network)?;
+    s.client.resend(a.id)?;
+    s.start()?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    s.wait_ready(ctx, Duration::from_secs(60), |_| {})?;
+    let m = wait_sent(ctx, &s, a.id, deadline, |_| {})?;
+    let _ = s.client.stop();
+    if m.state != MessageState::Sent {
+        return Err(CliError::sdk(ErrorKind::Timeout, format!("message {} is still {}", a.id, m.state.as_str())));
+    }
+    super::done(ctx, "resent", json!({"id": a.id}), &format!("Resent message {}.", a.id));
+    Ok(())
+}
+
+// ---- JSON-RPC ------------------------------------------------------------------------------
+
+pub fn methods() -> Vec<Method> {
+    vec![
+        Method {
+            name: "send",
+            params: "{to: string | [string], text: string, wait?: bool, timeout?: secs}",
+            summary: "queue a text message; with wait, return once the network acknowledged it",
+            handler: rpc_send,
+        },
+        Method {
+            name: "receive",
+            params: "{mark_read?: bool = true}",
+            summary: "incoming messages not yet read, oldest first (and mark them read)",
+            handler: |d, p| {
+                let mark = p.opt_bool("mark_read")?.unwrap_or(true);
+                let client = &d.session.client;
+                let mut names = Names::new(client);
+                let list = unread_messages(client)?;
+                if mark {
+                    for m in &list {
+                        client.mark_read(&m.conversation, m.id)?;
+                    }
+                }
+                to_value(&list.iter().map(|m| names.message(m)).collect::<Vec<_>>())
+            },
+        },
+        Method {
+            name: "conversations",
+            params: "{}",
+            summary: "conversations by recent activity",
+            handler: |d, _| to_value(&conversations_records(&d.session.client)?),
+        },
+        Method {
+            name: "history",
+            params: "{peer: string, limit?: number = 20, before?: id}",
+            summary: "one page of a conversation, oldest first",
+            handler: |d, p| {
+                let peer = p.req_str("peer")?;
+                let limit = p.opt_u32("limit")?.unwrap_or(20);
+                let before = p.opt_i64("before")?.unwrap_or(0);
+                to_value(&history_records(&d.session.client, &peer, before, limit)?)
+            },
+        },
+        Method {
+            name: "mark_read",
+            params: "{peer: string, up_to?: id}",
+            summary: "mark a conversation's messages read (up to a message id)",
+            handler: |d, p| {
+                let conv = resolve_peer(&d.session.client, &p.req_str("peer")?)?;
+                let n = d.session.client.mark_read(&conv, p.opt_i64("up_to")?.unwrap_or(0))?;
+                Ok(json!({"conversation": conv, "count": n}))
+            },
+        },
+        Method {
+            name: "message",
+            params: "{id: number}",
+            summary: "one message by local id",
+            handler: |d, p| {
+                let m = d.session.client.message(p.req_i64("id")?)?;
+                to_value(&Names::new(&d.session.client).message(&m))
+            },
+        },
+        Method {
+            name: "resend",
+            params: "{id: number}",
+            summary: "queue a failed message again",
+            handler: |d, p| {
+                let id = p.req_i64("id")?;
+                d.session.client.resend(id)?;
+                Ok(json!({"id": id}))
+            },
+        },
+    ]
+}
+
+pub fn to_value<T: Serialize>(v: &T) -> Result<Value> {
+    serde_json::to_value(v).map_err(|e| CliError::internal(e.to_string()))
+}
+
+fn rpc_send(d: &crate::rpc::Daemon, p: &Params) -> Result<Value> {
+    let recipients: Vec<String> = match p.get("to") {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) if !a.is_empty() => a
+            .iter()
+            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| CliError::usage("\"to\" must be a string or an array of strings")))
+            .collect::<Result<_>>()?,
+        _ => return Err(CliError::usage("missing \"to\": a Session ID, contact name or an array of them")),
+    };
+    let text = p.req_str("text")?;
+    let wait = p.opt_bool("wait")?.unwrap_or(false);
+    let timeout = Duration::from_secs(p.opt_i64("timeout")?.unwrap_or(60).clamp(0, 3600) as u64);
+    let client = &d.session.client;
+    let mut ids = vec![];
+    for r in &recipients {
+        let to = resolve_peer(client, r)?;
+        ids.push((to.clone(), client.send_text(&to, &text)?));
+    }
+    let deadline = Instant::now() + timeout;
+    let mut out = vec![];
+    for (to, id) in ids {
+        let mut m = client.message(id)?;
+        while wait && m.state == MessageState::Sending && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+            m = client.message(id)?;
+        }
+        out.push(SentRecord { ty: "sent", id, to, state: m.state.as_str(), sent_at: m.sent_ts });
+    }
+    if recipients.len() == 1 && p.get("to").is_some_and(Value::is_string) {
+        to_value(&out[0])
+    } else {
+        to_value(&out)
+    }
+}

@@ -1,0 +1,170 @@
+//! Secrets in: the database PIN and the recovery phrase. Never from the command line (argv is
+//! visible to every user of the machine): from an environment variable, a file, standard input
+//! (the phrase only) or a prompt on the terminal with echo off.
+
+use crate::error::{CliError, Result};
+use std::io::{BufRead, IsTerminal, Read, Write};
+use std::path::Path;
+use zeroize::Zeroizing;
+
+pub const PIN_ENV: &str = "SESSION_CLI_PIN";
+pub const PHRASE_ENV: &str = "SESSION_CLI_PHRASE";
+
+/// Read a secret file: its first line, without the line ending.
+fn read_secret_file(path: &Path, what: &str) -> Result<Zeroizing<String>> {
+    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| CliError::io(format!("reading {what} file {}", path.display()), e))?);
+    let first = text.lines().next().unwrap_or("");
+    Ok(Zeroizing::new(first.to_string()))
+}
+
+/// The controlling terminal, for prompts even when stdin or stdout are redirected.
+fn tty() -> Option<std::fs::File> {
+    std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").ok()
+}
+
+/// Turns terminal echo off for its lifetime.
+struct NoEcho {
+    fd: i32,
+    saved: libc::termios,
+}
+
+/// The terminal settings to restore if a signal ends the process during a prompt.
+static SAVED: std::sync::Mutex<Option<(i32, libc::termios)>> = std::sync::Mutex::new(None);
+
+/// Restore terminal echo if a prompt turned it off (called before exiting on a signal).
+pub fn restore_terminal() {
+    if let Ok(mut g) = SAVED.lock() {
+        if let Some((fd, t)) = g.take() {
+            // SAFETY: restores settings read by tcgetattr on the same descriptor.
+            unsafe {
+                libc::tcsetattr(fd, libc::TCSANOW, &t);
+            }
+        }
+    }
+}
+
+impl NoEcho {
+    fn new(fd: i32) -> Option<NoEcho> {
+        // SAFETY: tcgetattr/tcsetattr only read and write the termios struct we own.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(fd, &mut t) != 0 {
+                return None;
+            }
+            let saved = t;
+            t.c_lflag &= !libc::ECHO;
+            t.c_lflag |= libc::ECHONL;
+            if let Ok(mut g) = SAVED.lock() {
+                *g = Some((fd, saved));
+            }
+            if libc::tcsetattr(fd, libc::TCSANOW, &t) != 0 {
+                return None;
+            }
+            Some(NoEcho { fd, saved })
+        }
+    }
+}
+
+impl Drop for NoEcho {
+    fn drop(&mut self) {
+        // SAFETY: restores the settings read in `new` on the same descriptor.
+        unsafe {
+            libc::tcsetattr(self.fd, libc::TCSANOW, &self.saved);
+        }
+        if let Ok(mut g) = SAVED.lock() {
+            *g = None;
+        }
+    }
+}
+
+/// Prompt on the terminal with echo off. `None` when there is no terminal.
+pub fn prompt_hidden(prompt: &str) -> Result<Option<Zeroizing<String>>> {
+    use std::os::fd::AsRawFd;
+    let Some(mut t) = tty() else { return Ok(None) };
+    let fd = t.as_raw_fd();
+    t.write_all(prompt.as_bytes()).and_then(|_| t.flush()).map_err(|e| CliError::io("terminal", e))?;
+    let guard = NoEcho::new(fd);
+    let mut line = Zeroizing::new(String::new());
+    let mut reader = std::io::BufReader::new(&t);
+    let n = reader.read_line(&mut line).map_err(|e| CliError::io("terminal", e))?;
+    drop(guard);
+    if n == 0 {
+        return Err(CliError::usage("no input on the terminal"));
+    }
+    let trimmed = Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_string());
+    Ok(Some(trimmed))
+}
+
+/// Where a PIN may come from, in order: `--pin-file`, `$SESSION_CLI_PIN`, a terminal prompt.
+#[derive(Debug, Clone, Default)]
+pub struct PinSource {
+    pub file: Option<std::path::PathBuf>,
+}
+
+impl PinSource {
+    /// A PIN given without prompting (file or environment), if any.
+    pub fn given(&self) -> Result<Option<Zeroizing<String>>> {
+        if let Some(f) = &self.file {
+            return Ok(Some(read_secret_file(f, "PIN")?));
+        }
+        if let Ok(v) = std::env::var(PIN_ENV) {
+            return Ok(Some(Zeroizing::new(v)));
+        }
+        Ok(None)
+    }
+
+    /// The PIN of an existing profile.
+    pub fn for_open(&self, profile: &str) -> Result<Zeroizing<String>> {
+        if let Some(p) = self.given()? {
+            return Ok(p);
+        }
+        prompt_hidden(&format!("PIN for profile {profile}: "))?.ok_or_else(|| {
+            CliError::usage(format!("profile {profile:?} needs its PIN: set {PIN_ENV}, use --pin-file FILE, or run on a terminal"))
+        })
+    }
+
+    /// A new PIN (asked twice at a prompt).
+    pub fn for_create(&self, profile: &str) -> Result<Zeroizing<String>> {
+        let pin = match self.given()? {
+            Some(p) => p,
+            None => {
+                let a = prompt_hidden(&format!("New PIN for profile {profile}: "))?.ok_or_else(|| {
+                    CliError::usage(format!(
+                        "a new profile needs a PIN: set {PIN_ENV}, use --pin-file FILE, run on a terminal, or pass --no-pin"
+                    ))
+                })?;
+                let b = prompt_hidden("Repeat the PIN: ")?.ok_or_else(|| CliError::usage("no terminal"))?;
+                if *a != *b {
+                    return Err(CliError::invalid("the two PINs differ"));
+                }
+                a
+            }
+        };
+        if pin.is_empty() {
+            return Err(CliError::invalid("the PIN is empty (use --no-pin for a profile without one)"));
+        }
+        Ok(pin)
+    }
+}
+
+/// The recovery phrase for `profile restore`: `--phrase-file`, else `$SESSION_CLI_PHRASE`, else
+/// standard input when it is not a terminal, else a prompt.
+pub fn read_phrase(file: Option<&Path>) -> Result<Zeroizing<String>> {
+    let raw = if let Some(f) = file {
+        Zeroizing::new(std::fs::read_to_string(f).map_err(|e| CliError::io(format!("reading phrase file {}", f.display()), e))?)
+    } else if let Ok(v) = std::env::var(PHRASE_ENV) {
+        Zeroizing::new(v)
+    } else if !std::io::stdin().is_terminal() {
+        let mut s = Zeroizing::new(String::new());
+        std::io::stdin().read_to_string(&mut s).map_err(|e| CliError::io("standard input", e))?;
+        s
+    } else {
+        prompt_hidden("Recovery phrase (13 words): ")?
+            .ok_or_else(|| CliError::usage(format!("give the phrase on standard input, in {PHRASE_ENV} or with --phrase-file FILE")))?
+    };
+    let words: Vec<&str> = raw.split_whitespace().collect();
+    if words.is_empty() {
+        return Err(CliError::sdk(session_sdk::ErrorKind::MnemonicWordCount, "the recovery phrase is empty"));
+    }
+    Ok(Zeroizing::new(words.join(" ")))
+}
