@@ -2,6 +2,7 @@
 //! Pure: no I/O; randomness only through libsodium's generator.
 
 pub mod config_encrypt;
+pub mod group_keys;
 pub mod multi_encrypt;
 pub mod onion_hop;
 pub mod ons;
@@ -9,3 +10,4 @@ pub mod push;
 pub mod session_protocol;
 pub mod sodium;
 pub mod onion_request;
+pub mod subaccount;
