@@ -27,8 +27,9 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-/// Largest upload (encrypted size), bytes.
-pub const MAX_FILE_SIZE: usize = 10_000_000;
+/// Largest accepted upload: the encrypted size of a 10 MB attachment in the newer deterministic
+/// scheme (libsession), which also covers the legacy scheme's overhead on 10 000 000 bytes.
+pub const MAX_FILE_SIZE: usize = 10_223_616;
 /// Default file lifetime.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(14 * 24 * 3600);
 

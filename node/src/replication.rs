@@ -22,7 +22,8 @@ pub async fn forward(node: &Arc<Node>, method: &str, params: &Map<String, Value>
         Err(_) => return vec![],
     };
     let mut set = JoinSet::new();
-    for peer in node.peers.iter().cloned() {
+    for peer in &node.peers {
+        let peer = peer.clone();
         let node = node.clone();
         let body = body.clone();
         set.spawn(async move {

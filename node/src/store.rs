@@ -349,6 +349,7 @@ impl Store {
     /// Set expiries of the given hashes (one expiry for all, or one per hash). `extend_only` /
     /// `shorten_only` skip messages whose expiry would move the other way. Returns the
     /// (hash, new expiry) pairs updated; expired or unknown hashes are skipped.
+    #[allow(clippy::too_many_arguments)]
     pub fn update_expiry(
         &self,
         owner: &str,

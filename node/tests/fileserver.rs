@@ -16,8 +16,9 @@ async fn upload_download_limits_and_onion_only() {
     let enc = EncType::XChaCha20;
     let oct = json!({"Content-Type": "application/octet-stream"});
 
-    // Largest allowed upload (10 000 000 bytes) round-trips.
-    let big: Vec<u8> = (0..10_000_000u32).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8).collect();
+    // Largest allowed upload (the encrypted size of a 10 MB attachment) round-trips.
+    let max = session_node::fileserver::MAX_FILE_SIZE;
+    let big: Vec<u8> = (0..max as u32).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8).collect();
     let up = onion_to_fs(&c, &t, &path, &v4("POST", "/file", oct.clone(), Some(big.clone())), enc).await;
     assert_eq!(up.code, 200, "{}", String::from_utf8_lossy(&up.body));
     let id = serde_json::from_slice::<Value>(&up.body).unwrap()["id"].as_str().unwrap().to_string();
@@ -40,7 +41,7 @@ async fn upload_download_limits_and_onion_only() {
     // info and extend.
     let r = onion_to_fs(&c, &t, &path, &v4("GET", &format!("/file/{id}/info"), json!({}), None), enc).await;
     let info: Value = serde_json::from_slice(&r.body).unwrap();
-    assert_eq!(info["size"], json!(10_000_000));
+    assert_eq!(info["size"], json!(max));
     assert!(info["uploaded"].as_f64().unwrap() <= info["expires"].as_f64().unwrap());
     let up = onion_to_fs(&c, &t, &path, &v4("POST", "/file", json!({"Content-Type": "application/octet-stream", "X-FS-TTL": "60"}), Some(b"short".to_vec())), enc).await;
     let v: Value = serde_json::from_slice(&up.body).unwrap();

@@ -128,7 +128,7 @@ async fn path_errors() {
     assert_eq!(post(&c, &url, body).await.status, 400);
 
     // A middle hop that is down: the path fails with a non-200 status.
-    let path = vec![t.node(0).clone(), t.node(1).clone(), t.node(2).clone()];
+    let path = [t.node(0).clone(), t.node(1).clone(), t.node(2).clone()];
     t.stop_node(1).await.unwrap();
     let hops: Vec<_> = path.iter().map(keys).collect();
     let req = session_sdk::crypto::onion_request::build(&hops, &session_sdk::crypto::onion_request::Destination::Node(keys(&path[2])),
