@@ -193,6 +193,21 @@ enum ssdk_event_type
    * A log line. Accessors: text, state (the `ssdk_log_level`).
    */
   SSDK_EVENT_LOG = 7,
+  /**
+   * Attachment bytes moved (a few reports a second, and the last). Accessors: message id,
+   * attachment index, is_upload, bytes done, bytes total.
+   */
+  SSDK_EVENT_ATTACHMENT_PROGRESS = 8,
+  /**
+   * An upload finished, or a download was verified. Accessors: message id, attachment index,
+   * is_upload, text (the destination path of a download started with one; else NULL).
+   */
+  SSDK_EVENT_ATTACHMENT_DONE = 9,
+  /**
+   * A transfer failed. Accessors: message id, attachment index, is_upload, text (the error),
+   * state (1 if an upload will be retried, else 0).
+   */
+  SSDK_EVENT_ATTACHMENT_FAILED = 10,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -531,6 +546,77 @@ ssdk_status ssdk_client_delete_conversation(const ssdk_client *client_, const ch
 ssdk_status ssdk_client_delete_message(const ssdk_client *client_, int64_t message_id);
 
 /**
+ * The largest attachment the SDK sends: 10 000 000 bytes (the twin of the protocol constant).
+ */
+uint64_t ssdk_max_attachment_size(void);
+
+/**
+ * Queue the file at `path` (at most 10 MB) for `to`, with an optional caption (NULL for none).
+ * The file is read and encrypted now (JPEG metadata removed unless disabled in the config),
+ * uploaded through an onion request by the running client with `SSDK_EVENT_ATTACHMENT_PROGRESS`
+ * events, and the message is sent only once the upload succeeded (failed uploads are retried
+ * and reported with `SSDK_EVENT_ATTACHMENT_FAILED`). `*out_message_id` (may be NULL) receives
+ * the local message id; its attachment has index 0.
+ *
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_SESSION_ID`,
+ * `SSDK_ERR_TOO_LARGE` (over 10 MB: refused before any upload), `SSDK_ERR_IO`,
+ * `SSDK_ERR_INVALID_ARGUMENT` (empty file), `SSDK_ERR_MALFORMED` (a JPEG that cannot be parsed
+ * for metadata removal), `SSDK_ERR_BLOCKED`.
+ */
+ssdk_status ssdk_client_send_file(const ssdk_client *client_,
+                                  const char *to,
+                                  const char *path,
+                                  const char *caption,
+                                  int64_t *out_message_id);
+
+/**
+ * As `ssdk_client_send_file`, from memory: `data`/`len` (copied), an optional file name and
+ * content type (NULL for none; a JPEG is recognised by its bytes), an optional caption.
+ * Errors: as `ssdk_client_send_file`, without `SSDK_ERR_IO`.
+ */
+ssdk_status ssdk_client_send_file_bytes(const ssdk_client *client_,
+                                        const char *to,
+                                        const uint8_t *data,
+                                        size_t len,
+                                        const char *file_name,
+                                        const char *content_type,
+                                        const char *caption,
+                                        int64_t *out_message_id);
+
+/**
+ * Start downloading attachment `index` of message `message_id` in the background: progress
+ * events, then `SSDK_EVENT_ATTACHMENT_DONE` (the file, verified and decrypted, written to
+ * `dest_path` if not NULL — through a temporary file renamed on success, so nothing partial
+ * appears) or `SSDK_EVENT_ATTACHMENT_FAILED`. The verified encrypted blob is cached in the data
+ * directory. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_NOT_FOUND`.
+ */
+ssdk_status ssdk_client_download_attachment(const ssdk_client *client_,
+                                            int64_t message_id,
+                                            uint32_t index,
+                                            const char *dest_path);
+
+/**
+ * Download, verify and decrypt an attachment, blocking until done (from a thread of yours, not
+ * a listener callback if you need events meanwhile). `*out_data`/`*out_len` receive the file,
+ * released with `ssdk_bytes_free`. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_NOT_FOUND`
+ * (unknown attachment, or expired on the server), `SSDK_ERR_DECRYPTION_FAILED` (wrong digest,
+ * truncated or tampered), `SSDK_ERR_NETWORK`, `SSDK_ERR_TIMEOUT`, `SSDK_ERR_CANCELLED`.
+ */
+ssdk_status ssdk_client_attachment_bytes(const ssdk_client *client_,
+                                         int64_t message_id,
+                                         uint32_t index,
+                                         uint8_t **out_data,
+                                         size_t *out_len);
+
+/**
+ * Cancel an upload (its message becomes failed and the encrypted copy is deleted) or a download
+ * in progress. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_NOT_FOUND` (nothing in progress).
+ */
+ssdk_status ssdk_client_cancel_transfer(const ssdk_client *client_,
+                                        int64_t message_id,
+                                        uint32_t index);
+
+/**
  * A new configuration for a client whose database lives in the directory `data_dir` (created
  * if missing), on the public Session network, with no PIN, a new identity unless the directory
  * holds one, polling every 1.5 s while active and 15 s when idle.
@@ -626,6 +712,12 @@ ssdk_status ssdk_config_set_send_retry_window(ssdk_config *config,
                                               uint32_t seconds);
 
 /**
+ * Remove JPEG metadata (EXIF including GPS position, XMP, IPTC, comments) before files are
+ * encrypted and sent: on (the default) or off. Errors: `SSDK_ERR_NULL_ARGUMENT`.
+ */
+ssdk_status ssdk_config_set_strip_jpeg_metadata(ssdk_config *config, bool enabled);
+
+/**
  * Encrypt `msg` for the Session ID `recipient_session_id`, signed by `identity` (the Session
  * protocol: the sender's signature sealed inside a `crypto_box_seal` to the recipient). The
  * output is `len + 144` bytes of random-looking data.
@@ -706,6 +798,26 @@ int32_t ssdk_event_state(const ssdk_event *event);
  * Whether a received message is a message request (its sender is not approved).
  */
 bool ssdk_event_is_request(const ssdk_event *event);
+
+/**
+ * The attachment index of an attachment event (0 otherwise).
+ */
+uint32_t ssdk_event_attachment_index(const ssdk_event *event);
+
+/**
+ * Whether an attachment event concerns an upload (true) or a download (false).
+ */
+bool ssdk_event_is_upload(const ssdk_event *event);
+
+/**
+ * Bytes transferred so far (`SSDK_EVENT_ATTACHMENT_PROGRESS`), else 0.
+ */
+uint64_t ssdk_event_bytes_done(const ssdk_event *event);
+
+/**
+ * Total bytes of the transfer (`SSDK_EVENT_ATTACHMENT_PROGRESS`), else 0.
+ */
+uint64_t ssdk_event_bytes_total(const ssdk_event *event);
 
 /**
  * Release an event returned by `ssdk_client_next_event`. NULL is a no-op. Never free an event

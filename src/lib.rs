@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod error;
 pub mod ffi;
 pub mod identity;
+pub mod media;
 pub mod net;
 pub mod store;
 pub mod wire;

@@ -42,6 +42,9 @@ pub struct ClientConfig {
     pub log_level: LogLevel,
     /// Display name sent with messages, unless one is already stored.
     pub display_name: Option<String>,
+    /// Remove EXIF/XMP/IPTC metadata (GPS position, camera details) from JPEG files before they
+    /// are encrypted and sent.
+    pub strip_jpeg_metadata: bool,
 }
 
 pub const DEFAULT_MESSAGE_TTL: Duration = Duration::from_secs(14 * 24 * 3600);
@@ -62,6 +65,7 @@ impl ClientConfig {
             message_ttl: DEFAULT_MESSAGE_TTL,
             log_level: LogLevel::Info,
             display_name: None,
+            strip_jpeg_metadata: true,
         }
     }
 }

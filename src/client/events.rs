@@ -59,6 +59,12 @@ pub enum Event {
     ContactChanged { session_id: String },
     /// Onion paths became ready or were all lost.
     Connection { ready: bool },
+    /// Bytes of an attachment transfer moved (at most a few reports a second, and the last).
+    AttachmentProgress { message_id: i64, index: u32, upload: bool, done: u64, total: u64 },
+    /// An upload finished, or a download was verified (and written to `path` if one was given).
+    AttachmentDone { message_id: i64, index: u32, upload: bool, path: Option<String> },
+    /// A transfer failed; an upload with `will_retry` is tried again later.
+    AttachmentFailed { message_id: i64, index: u32, upload: bool, error: String, will_retry: bool },
     /// A log line at or above the client's level.
     Log { level: LogLevel, message: String },
 }

@@ -6,11 +6,13 @@ pub mod config;
 pub mod events;
 pub mod runtime;
 
+mod attachments;
 mod contacts;
 mod receive;
 mod send;
 mod tasks;
 
+pub use attachments::OutgoingFile;
 pub use config::{ClientConfig, IdentitySource};
 pub use events::{Event, ListenerFn, LogLevel};
 
@@ -41,6 +43,10 @@ pub(crate) struct Inner {
     pub send_wakeup: Notify,
     /// Wakes the poller (after a send, to pick up replies quickly).
     pub poll_wakeup: Notify,
+    /// Wakes the uploader when a file is queued.
+    pub upload_wakeup: Notify,
+    /// Cancellation switches of transfers in progress: (message id, attachment index, upload).
+    pub transfers: Mutex<std::collections::HashMap<(i64, u32, bool), watch::Sender<bool>>>,
     /// Last activity (ms, local clock): a message sent or received.
     pub last_activity: AtomicI64,
     /// Tasks of this client still running.
@@ -135,6 +141,8 @@ impl Client {
                 logger,
                 send_wakeup: Notify::new(),
                 poll_wakeup: Notify::new(),
+                upload_wakeup: Notify::new(),
+                transfers: Mutex::new(Default::default()),
                 last_activity: AtomicI64::new(0),
                 live_tasks: AtomicUsize::new(0),
                 last_sent_ts: AtomicI64::new(0),
@@ -179,6 +187,10 @@ impl Client {
         let _ = r.shutdown.send(true);
         self.inner.send_wakeup.notify_waiters();
         self.inner.poll_wakeup.notify_waiters();
+        self.inner.upload_wakeup.notify_waiters();
+        for tx in self.inner.transfers.lock().map(|t| t.values().cloned().collect::<Vec<_>>()).unwrap_or_default() {
+            let _ = tx.send(true);
+        }
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
         while self.inner.live_tasks.load(Ordering::SeqCst) > 0 && std::time::Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(2));
@@ -237,6 +249,50 @@ impl Client {
     /// sent by the running client (or at its next start). Returns the local message id.
     pub fn send_text(&self, to: &str, body: &str) -> Result<i64> {
         send::send_text(&self.inner, to, body)
+    }
+
+    /// Queue a file (at most 10 MB; JPEG metadata is removed unless disabled): it is encrypted
+    /// now, uploaded by the running client with progress events, and the message goes out once
+    /// the upload succeeded. Returns the local message id.
+    pub fn send_file(&self, to: &str, file: OutgoingFile) -> Result<i64> {
+        attachments::send_file(&self.inner, to, file)
+    }
+
+    /// Read and queue a file from disk (see [`Client::send_file`]); `caption` is the message text.
+    pub fn send_file_path(&self, to: &str, path: &std::path::Path, caption: Option<&str>) -> Result<i64> {
+        let mut f = OutgoingFile::from_path(path)?;
+        f.caption = caption.map(str::to_owned);
+        attachments::send_file(&self.inner, to, f)
+    }
+
+    /// Download, verify and decrypt an attachment (async; verified blobs are cached).
+    pub async fn fetch_attachment(&self, message_id: i64, index: u32) -> Result<Vec<u8>> {
+        attachments::fetch(&self.inner, message_id, index).await
+    }
+
+    /// Blocking [`Client::fetch_attachment`], for threads outside any async runtime.
+    pub fn download_attachment(&self, message_id: i64, index: u32) -> Result<Vec<u8>> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(Error::new(ErrorKind::Busy, "download_attachment blocks; call fetch_attachment from async code"));
+        }
+        runtime::runtime()?.block_on(attachments::fetch(&self.inner, message_id, index))
+    }
+
+    /// Blocking download written to `dest` only once verified (never a partial file).
+    pub fn save_attachment(&self, message_id: i64, index: u32, dest: &std::path::Path) -> Result<()> {
+        let data = self.download_attachment(message_id, index)?;
+        attachments::save_to(dest, &data)
+    }
+
+    /// Download in the background: `AttachmentProgress` events, then `AttachmentDone` (with
+    /// `dest` written) or `AttachmentFailed`.
+    pub fn start_download(&self, message_id: i64, index: u32, dest: Option<std::path::PathBuf>) -> Result<()> {
+        attachments::start_download(&self.inner, message_id, index, dest)
+    }
+
+    /// Cancel an upload (its message fails) or a download in progress.
+    pub fn cancel_transfer(&self, message_id: i64, index: u32) -> Result<()> {
+        attachments::cancel(&self.inner, message_id, index)
     }
 
     /// Put a failed message back in the outbox.

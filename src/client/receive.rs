@@ -82,13 +82,14 @@ fn apply_data_message(inner: &Inner, sender: &SessionId, sent_ts: i64, dm: &Data
     let from = sender.to_hex();
     let body = dm.body.as_deref();
     let extra = None;
+    let attachments = super::attachments::records_from(dm);
     if from == me {
         // Our own message, sent from another device (or our own sync copy coming back).
         let conversation = match &dm.sync_target {
             Some(t) => SessionId::parse(t).map_err(|e| e.context("syncTarget"))?.to_hex(),
             None => me.clone(), // Note to Self
         };
-        let id = inner.store.insert_incoming(&conversation, ConversationKind::Direct, &me, true, body, sent_ts, Some(hash), extra)?;
+        let id = inner.store.insert_incoming(&conversation, ConversationKind::Direct, &me, true, body, sent_ts, Some(hash), extra, &attachments)?;
         if let Some(id) = id {
             let message = inner.store.require_message(id)?;
             inner.touch();
@@ -116,7 +117,7 @@ fn apply_data_message(inner: &Inner, sender: &SessionId, sent_ts: i64, dm: &Data
         contact.approved = true;
         contact_changed = true;
     }
-    let Some(id) = inner.store.insert_incoming(&from, ConversationKind::Direct, &from, false, body, sent_ts, Some(hash), extra)? else {
+    let Some(id) = inner.store.insert_incoming(&from, ConversationKind::Direct, &from, false, body, sent_ts, Some(hash), extra, &attachments)? else {
         return Ok(false);
     };
     inner.touch();

@@ -32,8 +32,9 @@ fn copy_for(inner: &Inner, to: &SessionId, data: Vec<u8>, primary: bool, sent_ts
 }
 
 /// The copies of a data message: one for the recipient and, unless it is Note to Self, a sync
-/// copy for our own swarm (with `syncTarget`) so our other devices see it.
-fn copies(inner: &Inner, to: &SessionId, dm: DataMessage, sent_ts: i64) -> Result<Vec<OutboxCopy>> {
+/// copy for our own swarm (with `syncTarget`) so our other devices see it. Pure (no database),
+/// so it may run inside a store transaction.
+pub(crate) fn message_copies(inner: &Inner, to: &SessionId, dm: DataMessage, sent_ts: i64) -> Result<Vec<OutboxCopy>> {
     let me = inner.session_id();
     let content = Content { data_message: Some(dm.clone()), sig_timestamp: Some(sent_ts as u64), ..Default::default() };
     let mut out = vec![copy_for(inner, to, seal_1o1(inner, to, &content, sent_ts), true, sent_ts)];
@@ -65,8 +66,9 @@ pub(crate) fn send_data_message(inner: &Inner, to: &SessionId, mut dm: DataMessa
     }
     dm.profile = contacts::own_profile(inner)?;
     let sent_ts = inner.next_sent_ts();
+    let attachments = vec![];
     let me = inner.session_id().to_hex();
-    let copies = copies(inner, to, dm, sent_ts)?;
+    let copies = message_copies(inner, to, dm, sent_ts)?;
     let id = inner.store.insert_outgoing(&NewOutgoing {
         conversation: &to_hex,
         kind: ConversationKind::Direct,
@@ -75,19 +77,22 @@ pub(crate) fn send_data_message(inner: &Inner, to: &SessionId, mut dm: DataMessa
         sent_ts,
         extra,
         copies,
+        attachments,
     })?;
-    // Writing to someone approves them (their reply is not a request).
-    if to_hex != me {
-        let was_approved = inner.store.contact(&to_hex)?.is_some_and(|c| c.approved);
-        if !was_approved {
-            inner.store.set_approved(&to_hex, true)?;
-            inner.bus.emit(Event::ContactChanged { session_id: to_hex.clone() });
-        }
-    }
+    approve_recipient(inner, &to_hex)?;
     inner.bus.emit(Event::MessageState { message_id: id, conversation: to_hex, state: MessageState::Sending });
     inner.touch();
     inner.send_wakeup.notify_one();
     Ok(id)
+}
+
+/// Writing to someone approves them (their reply is not a request).
+pub(crate) fn approve_recipient(inner: &Inner, to_hex: &str) -> Result<()> {
+    if to_hex != inner.session_id().to_hex() && !inner.store.contact(to_hex)?.is_some_and(|c| c.approved) {
+        inner.store.set_approved(to_hex, true)?;
+        inner.bus.emit(Event::ContactChanged { session_id: to_hex.to_string() });
+    }
+    Ok(())
 }
 
 /// Queue a control message (no local message row), e.g. a request response.
@@ -98,15 +103,32 @@ pub(crate) fn queue_control(inner: &Inner, to: &SessionId, content: &Content) ->
     Ok(())
 }
 
-/// Re-queue a failed message with fresh copies (same timestamp, so receivers dedupe it).
+/// Re-queue a failed message (same timestamp, so receivers dedupe it): failed uploads are
+/// retried first; otherwise fresh copies go to the outbox.
 pub(crate) fn resend(inner: &Inner, message_id: i64) -> Result<()> {
     let m = inner.store.require_message(message_id)?;
     if !m.outgoing || m.state != MessageState::Failed {
         return Err(Error::invalid_argument(format!("message {message_id} is not a failed outgoing message")));
     }
+    let deadline = crate::net::clock::local_now_ms() + inner.config.send_retry_window.as_millis() as i64;
+    if inner.store.retry_uploads(message_id, deadline)? > 0 {
+        inner.store.set_message_state(message_id, MessageState::Sending)?;
+        inner.bus.emit(Event::MessageState { message_id, conversation: m.conversation, state: MessageState::Sending });
+        inner.upload_wakeup.notify_one();
+        return Ok(());
+    }
+    let records = inner.store.attachments(message_id)?;
+    if records.iter().any(|a| a.info.state != crate::store::AttachmentState::Uploaded) {
+        return Err(Error::invalid_argument("this message's attachments can no longer be uploaded (their file is gone); send it again"));
+    }
     let to = SessionId::parse(&m.conversation)?;
-    let dm = DataMessage { body: m.body.clone(), profile: contacts::own_profile(inner)?, ..Default::default() };
-    let copies = copies(inner, &to, dm, m.sent_ts)?;
+    let dm = DataMessage {
+        body: m.body.clone(),
+        attachments: records.iter().map(super::attachments::pointer).collect(),
+        profile: contacts::own_profile(inner)?,
+        ..Default::default()
+    };
+    let copies = message_copies(inner, &to, dm, m.sent_ts)?;
     if inner.store.requeue(message_id, &copies)? {
         inner.bus.emit(Event::MessageState { message_id, conversation: m.conversation, state: MessageState::Sending });
         inner.send_wakeup.notify_one();

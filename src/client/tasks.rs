@@ -30,7 +30,7 @@ impl Drop for Alive {
 
 pub(crate) fn spawn_all(rt: &Runtime, inner: &Arc<Inner>, shutdown: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
     let mut v = Vec::new();
-    for task in [connection as fn(Arc<Inner>, watch::Receiver<bool>) -> _, sender, poller] {
+    for task in [connection as fn(Arc<Inner>, watch::Receiver<bool>) -> _, sender, poller, uploader] {
         let alive = Alive::new(inner);
         let fut = task(inner.clone(), shutdown.clone());
         v.push(rt.spawn(async move {
@@ -94,7 +94,7 @@ fn connection(inner: Arc<Inner>, mut shutdown: watch::Receiver<bool>) -> TaskFut
     })
 }
 
-fn retry_delay(attempts: i64) -> i64 {
+pub(crate) fn retry_delay(attempts: i64) -> i64 {
     let base = 1000i64 << attempts.clamp(0, 6);
     base.min(60_000) + sodium::random_below(500) as i64
 }
@@ -227,6 +227,42 @@ fn poller(inner: Arc<Inner>, mut shutdown: watch::Receiver<bool>) -> TaskFuture 
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = inner.poll_wakeup.notified() => {}
+                _ = shutdown.changed() => return,
+            }
+        }
+    })
+}
+
+/// Uploads queued attachments, two at a time; a message enters the outbox when its last
+/// attachment is on the file server.
+fn uploader(inner: Arc<Inner>, mut shutdown: watch::Receiver<bool>) -> TaskFuture {
+    Box::pin(async move {
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            match inner.store.uploads_due(local_now_ms(), 2) {
+                Ok(due) if !due.is_empty() => {
+                    let mut set = tokio::task::JoinSet::new();
+                    for a in due {
+                        set.spawn(super::attachments::upload_one(inner.clone(), a));
+                    }
+                    tokio::select! {
+                        _ = async { while set.join_next().await.is_some() {} } => {}
+                        _ = shutdown.changed() => return,
+                    }
+                    continue;
+                }
+                Ok(_) => {}
+                Err(e) => inner.log(LogLevel::Error, || format!("reading pending uploads failed: {e}")),
+            }
+            let wait = match inner.store.next_upload_due() {
+                Ok(Some(t)) => Duration::from_millis((t - local_now_ms()).clamp(0, 60_000) as u64),
+                _ => Duration::from_secs(60),
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = inner.upload_wakeup.notified() => {}
                 _ = shutdown.changed() => return,
             }
         }

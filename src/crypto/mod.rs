@@ -1,6 +1,7 @@
 //! Cryptography: safe libsodium wrappers and every Session encryption scheme built on them.
 //! Pure: no I/O; randomness only through libsodium's generator.
 
+pub mod attachment;
 pub mod config_encrypt;
 pub mod group_keys;
 pub mod multi_encrypt;
@@ -9,5 +10,5 @@ pub mod ons;
 pub mod push;
 pub mod session_protocol;
 pub mod sodium;
-pub mod onion_request;
 pub mod subaccount;
+pub mod onion_request;

@@ -484,6 +484,83 @@ pub fn argon2id(out: &mut [u8], password: &[u8], salt: &[u8; 16], opslimit: u64,
     Ok(())
 }
 
+// ---- secretstream (attachments of the newer deterministic scheme) ------------------------
+
+/// Decrypting side of crypto_secretstream_xchacha20poly1305.
+pub struct SecretStreamPull(Box<ffi::crypto_secretstream_xchacha20poly1305_state>);
+
+impl SecretStreamPull {
+    pub fn new(header: &[u8; 24], key: &[u8; 32]) -> Result<SecretStreamPull> {
+        init();
+        let mut st: Box<ffi::crypto_secretstream_xchacha20poly1305_state> = Box::new(unsafe { std::mem::zeroed() });
+        let rc = unsafe { ffi::crypto_secretstream_xchacha20poly1305_init_pull(&mut *st, header.as_ptr(), key.as_ptr()) };
+        if rc != 0 {
+            return Err(Error::decryption_failed("invalid secretstream header"));
+        }
+        Ok(SecretStreamPull(st))
+    }
+
+    /// Open one chunk; returns its plaintext and whether it carried the FINAL tag.
+    pub fn pull(&mut self, chunk: &[u8]) -> Result<(Vec<u8>, bool)> {
+        if chunk.len() < 17 {
+            return Err(Error::decryption_failed("secretstream chunk is too short"));
+        }
+        let mut out = vec![0u8; chunk.len() - 17];
+        let mut outlen = 0u64;
+        let mut tag = 0u8;
+        let rc = unsafe {
+            ffi::crypto_secretstream_xchacha20poly1305_pull(
+                &mut *self.0,
+                out.as_mut_ptr(),
+                &mut outlen,
+                &mut tag,
+                chunk.as_ptr(),
+                chunk.len() as u64,
+                std::ptr::null(),
+                0,
+            )
+        };
+        if rc != 0 {
+            return Err(Error::decryption_failed("secretstream chunk does not authenticate"));
+        }
+        out.truncate(outlen as usize);
+        Ok((out, tag == ffi::crypto_secretstream_xchacha20poly1305_TAG_FINAL as u8))
+    }
+}
+
+/// Encrypting side (random header), for tests and tools.
+pub struct SecretStreamPush(Box<ffi::crypto_secretstream_xchacha20poly1305_state>);
+
+impl SecretStreamPush {
+    pub fn new(key: &[u8; 32]) -> (SecretStreamPush, [u8; 24]) {
+        init();
+        let mut st: Box<ffi::crypto_secretstream_xchacha20poly1305_state> = Box::new(unsafe { std::mem::zeroed() });
+        let mut header = [0u8; 24];
+        unsafe { ffi::crypto_secretstream_xchacha20poly1305_init_push(&mut *st, header.as_mut_ptr(), key.as_ptr()) };
+        (SecretStreamPush(st), header)
+    }
+
+    pub fn push(&mut self, chunk: &[u8], last: bool) -> Vec<u8> {
+        let mut out = vec![0u8; chunk.len() + 17];
+        let mut outlen = 0u64;
+        let tag = if last { ffi::crypto_secretstream_xchacha20poly1305_TAG_FINAL } else { 0 } as u8;
+        unsafe {
+            ffi::crypto_secretstream_xchacha20poly1305_push(
+                &mut *self.0,
+                out.as_mut_ptr(),
+                &mut outlen,
+                chunk.as_ptr(),
+                chunk.len() as u64,
+                std::ptr::null(),
+                0,
+                tag,
+            )
+        };
+        out.truncate(outlen as usize);
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -358,3 +358,121 @@ pub extern "C" fn ssdk_client_delete_conversation(client_: *const ssdk_client, c
 pub extern "C" fn ssdk_client_delete_message(client_: *const ssdk_client, message_id: i64) -> ssdk_status {
     guard(|| client(client_)?.delete_message(message_id))
 }
+
+// ---- attachments ----------------------------------------------------------------------------
+
+fn opt_str<'a>(p: *const c_char, name: &str) -> crate::Result<Option<&'a str>> {
+    if p.is_null() {
+        Ok(None)
+    } else {
+        str_arg(p, name).map(Some)
+    }
+}
+
+/// The largest attachment the SDK sends: 10 000 000 bytes (the twin of the protocol constant).
+#[no_mangle]
+pub extern "C" fn ssdk_max_attachment_size() -> u64 {
+    crate::crypto::attachment::MAX_ATTACHMENT_SIZE as u64
+}
+
+/// Queue the file at `path` (at most 10 MB) for `to`, with an optional caption (NULL for none).
+/// The file is read and encrypted now (JPEG metadata removed unless disabled in the config),
+/// uploaded through an onion request by the running client with `SSDK_EVENT_ATTACHMENT_PROGRESS`
+/// events, and the message is sent only once the upload succeeded (failed uploads are retried
+/// and reported with `SSDK_EVENT_ATTACHMENT_FAILED`). `*out_message_id` (may be NULL) receives
+/// the local message id; its attachment has index 0.
+///
+/// Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_SESSION_ID`,
+/// `SSDK_ERR_TOO_LARGE` (over 10 MB: refused before any upload), `SSDK_ERR_IO`,
+/// `SSDK_ERR_INVALID_ARGUMENT` (empty file), `SSDK_ERR_MALFORMED` (a JPEG that cannot be parsed
+/// for metadata removal), `SSDK_ERR_BLOCKED`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_send_file(
+    client_: *const ssdk_client,
+    to: *const c_char,
+    path: *const c_char,
+    caption: *const c_char,
+    out_message_id: *mut i64,
+) -> ssdk_status {
+    guard(|| {
+        let c = client(client_)?;
+        let id = c.send_file_path(str_arg(to, "to")?, std::path::Path::new(str_arg(path, "path")?), opt_str(caption, "caption")?)?;
+        if !out_message_id.is_null() {
+            unsafe { *out_message_id = id };
+        }
+        Ok(())
+    })
+}
+
+/// As `ssdk_client_send_file`, from memory: `data`/`len` (copied), an optional file name and
+/// content type (NULL for none; a JPEG is recognised by its bytes), an optional caption.
+/// Errors: as `ssdk_client_send_file`, without `SSDK_ERR_IO`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_send_file_bytes(
+    client_: *const ssdk_client,
+    to: *const c_char,
+    data: *const u8,
+    len: usize,
+    file_name: *const c_char,
+    content_type: *const c_char,
+    caption: *const c_char,
+    out_message_id: *mut i64,
+) -> ssdk_status {
+    guard(|| {
+        let c = client(client_)?;
+        let file = crate::client::OutgoingFile {
+            data: super::util::bytes_arg(data, len, "data")?.to_vec(),
+            file_name: opt_str(file_name, "file_name")?.map(str::to_owned),
+            content_type: opt_str(content_type, "content_type")?.map(str::to_owned),
+            caption: opt_str(caption, "caption")?.map(str::to_owned),
+            voice_note: false,
+        };
+        let id = c.send_file(str_arg(to, "to")?, file)?;
+        if !out_message_id.is_null() {
+            unsafe { *out_message_id = id };
+        }
+        Ok(())
+    })
+}
+
+/// Start downloading attachment `index` of message `message_id` in the background: progress
+/// events, then `SSDK_EVENT_ATTACHMENT_DONE` (the file, verified and decrypted, written to
+/// `dest_path` if not NULL — through a temporary file renamed on success, so nothing partial
+/// appears) or `SSDK_EVENT_ATTACHMENT_FAILED`. The verified encrypted blob is cached in the data
+/// directory. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_NOT_FOUND`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_download_attachment(client_: *const ssdk_client, message_id: i64, index: u32, dest_path: *const c_char) -> ssdk_status {
+    guard(|| {
+        let dest = opt_str(dest_path, "dest_path")?.map(std::path::PathBuf::from);
+        client(client_)?.start_download(message_id, index, dest)
+    })
+}
+
+/// Download, verify and decrypt an attachment, blocking until done (from a thread of yours, not
+/// a listener callback if you need events meanwhile). `*out_data`/`*out_len` receive the file,
+/// released with `ssdk_bytes_free`. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_NOT_FOUND`
+/// (unknown attachment, or expired on the server), `SSDK_ERR_DECRYPTION_FAILED` (wrong digest,
+/// truncated or tampered), `SSDK_ERR_NETWORK`, `SSDK_ERR_TIMEOUT`, `SSDK_ERR_CANCELLED`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_attachment_bytes(
+    client_: *const ssdk_client,
+    message_id: i64,
+    index: u32,
+    out_data: *mut *mut u8,
+    out_len: *mut usize,
+) -> ssdk_status {
+    guard(|| {
+        let od = out(out_data, "out_data")?;
+        let ol = out(out_len, "out_len")?;
+        let data = client(client_)?.download_attachment(message_id, index)?;
+        (*od, *ol) = super::util::c_bytes(data);
+        Ok(())
+    })
+}
+
+/// Cancel an upload (its message becomes failed and the encrypted copy is deleted) or a download
+/// in progress. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_NOT_FOUND` (nothing in progress).
+#[no_mangle]
+pub extern "C" fn ssdk_client_cancel_transfer(client_: *const ssdk_client, message_id: i64, index: u32) -> ssdk_status {
+    guard(|| client(client_)?.cancel_transfer(message_id, index))
+}

@@ -210,3 +210,13 @@ pub extern "C" fn ssdk_config_set_send_retry_window(config: *mut ssdk_config, se
         Ok(())
     })
 }
+
+/// Remove JPEG metadata (EXIF including GPS position, XMP, IPTC, comments) before files are
+/// encrypted and sent: on (the default) or off. Errors: `SSDK_ERR_NULL_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn ssdk_config_set_strip_jpeg_metadata(config: *mut ssdk_config, enabled: bool) -> ssdk_status {
+    guard(|| {
+        cfg_mut(config)?.strip_jpeg_metadata = enabled;
+        Ok(())
+    })
+}

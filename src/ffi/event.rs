@@ -25,6 +25,15 @@ pub enum ssdk_event_type {
     SSDK_EVENT_CONNECTION = 6,
     /// A log line. Accessors: text, state (the `ssdk_log_level`).
     SSDK_EVENT_LOG = 7,
+    /// Attachment bytes moved (a few reports a second, and the last). Accessors: message id,
+    /// attachment index, is_upload, bytes done, bytes total.
+    SSDK_EVENT_ATTACHMENT_PROGRESS = 8,
+    /// An upload finished, or a download was verified. Accessors: message id, attachment index,
+    /// is_upload, text (the destination path of a download started with one; else NULL).
+    SSDK_EVENT_ATTACHMENT_DONE = 9,
+    /// A transfer failed. Accessors: message id, attachment index, is_upload, text (the error),
+    /// state (1 if an upload will be retried, else 0).
+    SSDK_EVENT_ATTACHMENT_FAILED = 10,
 }
 
 /// Delivery states of outgoing messages (and `SSDK_MESSAGE_RECEIVED` for incoming ones).
@@ -64,6 +73,10 @@ pub struct ssdk_event {
     pub(crate) timestamp: i64,
     pub(crate) state: i32,
     pub(crate) is_request: bool,
+    pub(crate) index: u32,
+    pub(crate) upload: bool,
+    pub(crate) done: u64,
+    pub(crate) total: u64,
 }
 
 fn cs(s: &str) -> Option<CString> {
@@ -82,6 +95,10 @@ impl ssdk_event {
             timestamp: 0,
             state: 0,
             is_request: false,
+            index: 0,
+            upload: false,
+            done: 0,
+            total: 0,
         };
         match e {
             Event::MessageReceived { message, is_request } => {
@@ -113,6 +130,20 @@ impl ssdk_event {
             Event::Connection { ready } => {
                 ev.kind = ssdk_event_type::SSDK_EVENT_CONNECTION;
                 ev.state = *ready as i32;
+            }
+            Event::AttachmentProgress { message_id, index, upload, done, total } => {
+                ev.kind = ssdk_event_type::SSDK_EVENT_ATTACHMENT_PROGRESS;
+                (ev.message_id, ev.index, ev.upload, ev.done, ev.total) = (*message_id, *index, *upload, *done, *total);
+            }
+            Event::AttachmentDone { message_id, index, upload, path } => {
+                ev.kind = ssdk_event_type::SSDK_EVENT_ATTACHMENT_DONE;
+                (ev.message_id, ev.index, ev.upload) = (*message_id, *index, *upload);
+                ev.text = path.as_deref().and_then(cs);
+            }
+            Event::AttachmentFailed { message_id, index, upload, error, will_retry } => {
+                ev.kind = ssdk_event_type::SSDK_EVENT_ATTACHMENT_FAILED;
+                (ev.message_id, ev.index, ev.upload, ev.state) = (*message_id, *index, *upload, *will_retry as i32);
+                ev.text = cs(error);
             }
             Event::Log { level, message } => {
                 ev.kind = ssdk_event_type::SSDK_EVENT_LOG;
@@ -205,6 +236,30 @@ pub extern "C" fn ssdk_event_state(event: *const ssdk_event) -> i32 {
 #[no_mangle]
 pub extern "C" fn ssdk_event_is_request(event: *const ssdk_event) -> bool {
     with_event(event, false, |e| e.is_request)
+}
+
+/// The attachment index of an attachment event (0 otherwise).
+#[no_mangle]
+pub extern "C" fn ssdk_event_attachment_index(event: *const ssdk_event) -> u32 {
+    with_event(event, 0, |e| e.index)
+}
+
+/// Whether an attachment event concerns an upload (true) or a download (false).
+#[no_mangle]
+pub extern "C" fn ssdk_event_is_upload(event: *const ssdk_event) -> bool {
+    with_event(event, false, |e| e.upload)
+}
+
+/// Bytes transferred so far (`SSDK_EVENT_ATTACHMENT_PROGRESS`), else 0.
+#[no_mangle]
+pub extern "C" fn ssdk_event_bytes_done(event: *const ssdk_event) -> u64 {
+    with_event(event, 0, |e| e.done)
+}
+
+/// Total bytes of the transfer (`SSDK_EVENT_ATTACHMENT_PROGRESS`), else 0.
+#[no_mangle]
+pub extern "C" fn ssdk_event_bytes_total(event: *const ssdk_event) -> u64 {
+    with_event(event, 0, |e| e.total)
 }
 
 /// Release an event returned by `ssdk_client_next_event`. NULL is a no-op. Never free an event

@@ -2,6 +2,7 @@
 //! swarm cache, storage RPC and file server clients, network clock, retry and failover.
 
 pub mod config;
+pub mod file_server;
 pub mod clock;
 pub mod network;
 pub mod node;

@@ -19,6 +19,62 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tokio::sync::{watch, Mutex as AsyncMutex};
 
+/// An HTTP server reached through onion requests (the file server, a community).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerTarget {
+    pub host: String,
+    pub port: u16,
+    pub protocol: String,
+    pub x25519: [u8; 32],
+}
+
+impl ServerTarget {
+    pub fn from_file_server(fs: &super::config::FileServer) -> Result<ServerTarget> {
+        Ok(ServerTarget { host: fs.host.clone(), port: fs.port, protocol: fs.protocol.clone(), x25519: fs.x25519()? })
+    }
+}
+
+/// Which way bytes are moving in a progress report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+/// A progress callback: (direction, bytes done, bytes total).
+pub type Progress = std::sync::Arc<dyn Fn(Direction, u64, u64) + Sync + Send>;
+
+/// Progress reporting and cancellation for a large request.
+#[derive(Default, Clone)]
+pub struct Transfer {
+    /// Called as data moves.
+    pub progress: Option<Progress>,
+    /// Becomes true to cancel.
+    pub cancel: Option<watch::Receiver<bool>>,
+}
+
+impl Transfer {
+    fn check_cancelled(&self) -> Result<()> {
+        if self.cancel.as_ref().is_some_and(|c| *c.borrow()) {
+            return Err(Error::new(ErrorKind::Cancelled, "the transfer was cancelled"));
+        }
+        Ok(())
+    }
+
+    async fn cancelled(&self) {
+        match self.cancel.clone() {
+            Some(mut c) => {
+                while !*c.borrow() {
+                    if c.changed().await.is_err() {
+                        std::future::pending::<()>().await;
+                    }
+                }
+            }
+            None => std::future::pending().await,
+        }
+    }
+}
+
 /// Whether the client has working onion paths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConnectionState {
@@ -399,23 +455,34 @@ impl Network {
         }
     }
 
-    /// One onion request to an HTTP server (the file server) with a v4 request.
+    /// One onion request to the configured file server with a v4 request.
     pub async fn onion_to_server(&self, req: &V4Request) -> Result<V4Response> {
-        let fs = &self.config.file_server;
+        let target = ServerTarget::from_file_server(&self.config.file_server)?;
+        self.onion_to_server_with(&target, req, &Transfer::default()).await
+    }
+
+    /// One onion request to an HTTP server, reporting upload and download progress and
+    /// stopping when `transfer` is cancelled. Retries over other paths when a path fails.
+    pub async fn onion_to_server_with(&self, target: &ServerTarget, req: &V4Request, transfer: &Transfer) -> Result<V4Response> {
         let dest = Destination::Server {
-            host: fs.host.clone(),
-            port: fs.port,
-            protocol: fs.protocol.clone(),
+            host: target.host.clone(),
+            port: target.port,
+            protocol: target.protocol.clone(),
             target: "/oxen/v4/lsrpc".into(),
-            x25519: fs.x25519()?,
+            x25519: target.x25519,
         };
-        let mut last = net_err("file server unreachable");
+        let mut last = net_err("the server is unreachable");
         for _ in 0..self.opts.rpc_attempts.min(3) {
+            transfer.check_cancelled()?;
             let path = self.path_for(None).await?;
             let hops: Vec<_> = path.nodes.iter().map(|n| n.keys).collect();
             let built = onion_request::build(&hops, &dest, &req.encode(), self.opts.enc_type)?;
             let guard = path.guard().keys.ed25519;
-            match self.send_onion(&path, built.body).await {
+            let sent = tokio::select! {
+                r = self.send_onion_streaming(&path, built.body, transfer) => r,
+                _ = transfer.cancelled() => return Err(Error::new(ErrorKind::Cancelled, "the transfer was cancelled")),
+            };
+            match sent {
                 Ok((200, body)) => match onion_request::open_server_reply(&built.reply_key, &body) {
                     Ok(r) => {
                         self.pool().path_succeeded(&guard);
@@ -423,26 +490,83 @@ impl Network {
                     }
                     Err(e) => {
                         self.path_failure(&guard, None);
-                        last = net_err(format!("undecryptable file server reply: {e}"));
+                        last = net_err(format!("undecryptable server reply: {e}"));
                     }
                 },
                 Ok((status, body)) => {
                     // 502/504 from the exit: the server is unreachable or slow, not the path.
                     let text = String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
                     if status == 502 || status == 504 {
-                        last = net_err(format!("file server unreachable from the exit node (HTTP {status}): {text}"));
-                        if Self::blamed_node(&body).is_some() {
-                            self.path_failure(&guard, Self::blamed_node(&body));
+                        last = net_err(format!("server unreachable from the exit node (HTTP {status}): {text}"));
+                        if let Some(b) = Self::blamed_node(&body) {
+                            self.path_failure(&guard, Some(b));
                         }
                     } else {
                         self.path_failure(&guard, None);
                         last = net_err(format!("onion path error HTTP {status}: {text}"));
                     }
                 }
+                Err(e) if e.kind() == ErrorKind::Cancelled => return Err(e),
                 Err(e) => last = e,
             }
         }
         Err(last)
+    }
+
+    /// POST a (possibly large) onion body to a guard, streaming it out and the reply in, with
+    /// progress reports.
+    async fn send_onion_streaming(&self, path: &super::pool::Path, body: Vec<u8>, transfer: &Transfer) -> Result<(u16, Vec<u8>)> {
+        if transfer.progress.is_none() {
+            return self.send_onion(path, body).await;
+        }
+        self.count(|s| s.onion_requests += 1);
+        let guard = path.guard();
+        let total = body.len() as u64;
+        let body = bytes::Bytes::from(body);
+        const CHUNK: usize = 64 * 1024;
+        let progress = transfer.progress.clone();
+        let up = progress.clone();
+        let chunks = (0..body.len().div_ceil(CHUNK)).map(move |i| {
+            let end = ((i + 1) * CHUNK).min(body.len());
+            if let Some(p) = &up {
+                p(Direction::Up, (i * CHUNK) as u64, total);
+            }
+            Ok::<_, std::io::Error>(body.slice(i * CHUNK..end))
+        });
+        // A transfer of megabytes over slow paths needs longer than an RPC.
+        let timeout = self.opts.request_timeout.max(Duration::from_secs(20 + total / 50_000));
+        let resp = self
+            .http
+            .post(guard.url("/onion_req/v2"))
+            .header("Content-Type", "application/octet-stream")
+            .header("Content-Length", total.to_string())
+            .timeout(timeout)
+            .body(reqwest::Body::wrap_stream(futures_util::stream::iter(chunks)))
+            .send()
+            .await;
+        let mut resp = match resp {
+            Ok(r) => r,
+            Err(e) => {
+                self.pool().drop_path(&guard.keys.ed25519);
+                self.pool().node_failed(&guard.keys.ed25519, false);
+                self.count(|s| s.failed_requests += 1);
+                self.update_state();
+                return Err(net_err(format!("guard {}: {e}", guard.ip)));
+            }
+        };
+        if let Some(p) = &progress {
+            p(Direction::Up, total, total);
+        }
+        let status = resp.status().as_u16();
+        let expected = resp.content_length().unwrap_or(0);
+        let mut out = Vec::with_capacity(expected as usize);
+        while let Some(chunk) = resp.chunk().await.map_err(|e| net_err(format!("reading the reply: {e}")))? {
+            out.extend_from_slice(&chunk);
+            if let Some(p) = &progress {
+                p(Direction::Down, out.len() as u64, expected.max(out.len() as u64));
+            }
+        }
+        Ok((status, out))
     }
 
     // ---- swarm RPC ---------------------------------------------------------------------

@@ -1,5 +1,6 @@
 //! Conversations and messages.
 
+use super::attachments::{AttachmentInfo, AttachmentRecord};
 use super::outbox::OutboxCopy;
 use super::{now_ms, Store};
 use crate::error::{Error, ErrorKind, Result};
@@ -85,8 +86,10 @@ pub struct Message {
     pub state: MessageState,
     pub read: bool,
     pub server_hash: Option<String>,
-    /// JSON for attachments, quotes and other structured content.
+    /// JSON for quotes and other structured content.
     pub extra: Option<String>,
+    /// The message's attachments (empty for text).
+    pub attachments: Vec<AttachmentInfo>,
 }
 
 const MSG_COLS: &str = "id, conversation, outgoing, sender, body, sent_ts, received_ts, state, is_read, server_hash, extra";
@@ -104,6 +107,7 @@ fn msg_row(r: &Row) -> rusqlite::Result<Message> {
         read: r.get(8)?,
         server_hash: r.get(9)?,
         extra: r.get(10)?,
+        attachments: vec![],
     })
 }
 
@@ -116,6 +120,8 @@ pub struct NewOutgoing<'a> {
     pub sent_ts: i64,
     pub extra: Option<&'a str>,
     pub copies: Vec<OutboxCopy>,
+    /// Attachments (their `message_id` is filled in on insert).
+    pub attachments: Vec<AttachmentRecord>,
 }
 
 fn ensure_conversation_tx(tx: &Transaction, id: &str, kind: ConversationKind, ts: i64) -> rusqlite::Result<()> {
@@ -151,6 +157,9 @@ impl Store {
             for copy in &m.copies {
                 super::outbox::insert_tx(&tx, Some(id), copy, now)?;
             }
+            for a in &m.attachments {
+                super::attachments::insert_tx(&tx, &AttachmentRecord { message_id: id, ..a.clone() })?;
+            }
             tx.commit()?;
             Ok(id)
         })
@@ -169,6 +178,7 @@ impl Store {
         sent_ts: i64,
         server_hash: Option<&str>,
         extra: Option<&str>,
+        attachments: &[AttachmentRecord],
     ) -> Result<Option<i64>> {
         self.with(|c| {
             let tx = c.transaction()?;
@@ -181,21 +191,33 @@ impl Store {
                 params![conversation, outgoing, sender, body, sent_ts, now, state as i64, server_hash, extra],
             )?;
             let id = if n == 1 { Some(tx.last_insert_rowid()) } else { None };
+            if let Some(id) = id {
+                for a in attachments {
+                    super::attachments::insert_tx(&tx, &AttachmentRecord { message_id: id, ..a.clone() })?;
+                }
+            }
             tx.commit()?;
             Ok(id)
         })
     }
 
     pub fn message(&self, id: i64) -> Result<Option<Message>> {
-        self.with(|c| c.query_row(&format!("SELECT {MSG_COLS} FROM messages WHERE id = ?1"), [id], msg_row).optional())
+        let m = self.with(|c| c.query_row(&format!("SELECT {MSG_COLS} FROM messages WHERE id = ?1"), [id], msg_row).optional())?;
+        m.map(|m| self.with_attachments(m)).transpose()
+    }
+
+    fn with_attachments(&self, mut m: Message) -> Result<Message> {
+        m.attachments = self.attachments(m.id)?.into_iter().map(|a| a.info).collect();
+        Ok(m)
     }
 
     /// Find a message by its network identity (author and sent timestamp).
     pub fn message_by_author_ts(&self, sender: &str, sent_ts: i64) -> Result<Option<Message>> {
-        self.with(|c| {
+        let m = self.with(|c| {
             c.query_row(&format!("SELECT {MSG_COLS} FROM messages WHERE sender = ?1 AND sent_ts = ?2"), params![sender, sent_ts], msg_row)
                 .optional()
-        })
+        })?;
+        m.map(|m| self.with_attachments(m)).transpose()
     }
 
     pub fn set_message_state(&self, id: i64, state: MessageState) -> Result<()> {
@@ -224,6 +246,7 @@ impl Store {
             let v = st.query_map(params![conversation, ts, id, limit], msg_row)?.collect();
             v
         })
+        .and_then(|v: Vec<Message>| v.into_iter().map(|m| self.with_attachments(m)).collect())
     }
 
     /// Conversations by most recent activity, with unread counts and request status.
@@ -291,13 +314,14 @@ mod tests {
                 sent_ts: 100,
                 extra: None,
                 copies: vec![OutboxCopy { destination: peer.clone(), namespace: 0, data: vec![1], ttl_ms: 1000, primary: true, deadline: i64::MAX }],
+                attachments: vec![],
             })
             .unwrap();
         assert_eq!(s.message(id).unwrap().unwrap().state, MessageState::Sending);
         assert_eq!(s.outbox_due(i64::MAX, 10).unwrap().len(), 1);
-        let r = s.insert_incoming(&peer, ConversationKind::Direct, &peer, false, Some("yo"), 200, Some("h"), None).unwrap();
+        let r = s.insert_incoming(&peer, ConversationKind::Direct, &peer, false, Some("yo"), 200, Some("h"), None, &[]).unwrap();
         assert!(r.is_some());
-        assert!(s.insert_incoming(&peer, ConversationKind::Direct, &peer, false, Some("yo"), 200, Some("h2"), None).unwrap().is_none());
+        assert!(s.insert_incoming(&peer, ConversationKind::Direct, &peer, false, Some("yo"), 200, Some("h2"), None, &[]).unwrap().is_none());
         let h = s.history(&peer, 0, 10).unwrap();
         assert_eq!(h.iter().map(|m| m.body.as_deref().unwrap()).collect::<Vec<_>>(), ["yo", "hi"]);
         assert_eq!(s.history(&peer, h[0].id, 10).unwrap().len(), 1);

@@ -6,11 +6,13 @@
 pub mod key;
 pub mod schema;
 
+mod attachments;
 mod contacts;
 mod messages;
 mod outbox;
 mod polling;
 
+pub use attachments::{AttachmentInfo, AttachmentRecord, AttachmentState};
 pub use contacts::Contact;
 pub use messages::{Conversation, ConversationKind, Message, MessageState, NewOutgoing};
 pub use outbox::{OutboxCopy, OutboxItem};

@@ -63,6 +63,31 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE TABLE seen_hashes (hash TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
     "#,
+    // 2: attachments, outgoing (waiting for upload) and incoming (waiting for download).
+    r#"
+    CREATE TABLE attachments (
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        file_name TEXT,
+        content_type TEXT,
+        size INTEGER NOT NULL,
+        flags INTEGER NOT NULL DEFAULT 0,
+        width INTEGER,
+        height INTEGER,
+        caption TEXT,
+        url TEXT,
+        key BLOB,
+        digest BLOB,
+        state INTEGER NOT NULL,
+        blob_path TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL DEFAULT 0,
+        deadline INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        PRIMARY KEY (message_id, idx)
+    );
+    CREATE INDEX attachments_pending ON attachments (state, next_attempt_at);
+    "#,
 ];
 
 /// Bring the database to the newest version inside one transaction per step.

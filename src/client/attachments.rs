@@ -1,0 +1,402 @@
+//! Attachments: files are encrypted on this device, uploaded to the file server through an onion
+//! request, and sent as a message carrying the link, key and digest. A message with attachments
+//! enters the outbox only once every upload succeeded. Downloads are verified (digest, MAC,
+//! size) before anything is handed over or cached.
+
+use super::{send, Event, Inner, LogLevel};
+use crate::crypto::attachment;
+use crate::error::{Error, ErrorKind, Result};
+use crate::identity::SessionId;
+use crate::net::file_server;
+use crate::net::network::{Direction, Transfer};
+use crate::store::{AttachmentRecord, AttachmentState, ConversationKind, MessageState, NewOutgoing};
+use crate::wire::proto::{AttachmentPointer, DataMessage, ATTACHMENT_FLAG_VOICE_MESSAGE};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+/// A file to send.
+#[derive(Debug, Clone, Default)]
+pub struct OutgoingFile {
+    pub data: Vec<u8>,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    /// Shown with the attachment (the message body).
+    pub caption: Option<String>,
+    pub voice_note: bool,
+}
+
+impl OutgoingFile {
+    /// Read a file from disk, refusing files over the 10 MB limit before reading them.
+    pub fn from_path(path: &Path) -> Result<OutgoingFile> {
+        let meta = std::fs::metadata(path).map_err(|e| Error::new(ErrorKind::Io, format!("{}: {e}", path.display())))?;
+        if meta.len() > attachment::MAX_ATTACHMENT_SIZE as u64 {
+            return Err(too_large(meta.len()));
+        }
+        let data = std::fs::read(path).map_err(|e| Error::new(ErrorKind::Io, format!("{}: {e}", path.display())))?;
+        Ok(OutgoingFile {
+            data,
+            file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+            content_type: guess_content_type(path),
+            ..Default::default()
+        })
+    }
+}
+
+fn too_large(n: u64) -> Error {
+    Error::new(ErrorKind::TooLarge, format!("attachments are at most {} bytes (10 MB); this file is {n}", attachment::MAX_ATTACHMENT_SIZE))
+}
+
+fn guess_content_type(path: &Path) -> Option<String> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    Some(
+        match ext.as_str() {
+            "jpg" | "jpeg" => "image/jpeg",
+            "png" => "image/png",
+            "gif" => "image/gif",
+            "webp" => "image/webp",
+            "mp4" => "video/mp4",
+            "mp3" => "audio/mpeg",
+            "m4a" => "audio/mp4",
+            "ogg" | "oga" => "audio/ogg",
+            "pdf" => "application/pdf",
+            "txt" => "text/plain",
+            _ => "application/octet-stream",
+        }
+        .to_string(),
+    )
+}
+
+fn attachments_dir(inner: &Inner) -> Result<PathBuf> {
+    let d = inner.config.data_dir.join("attachments");
+    std::fs::create_dir_all(&d)?;
+    Ok(d)
+}
+
+fn write_synced(path: &Path, data: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension("part");
+    let mut f = std::fs::File::create(&tmp)?;
+    f.write_all(data)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+/// Queue a file message: encrypt (after removing JPEG metadata unless disabled), keep the
+/// encrypted blob on disk and the message in the database, then let the uploader take over.
+pub(crate) fn send_file(inner: &Inner, to: &str, file: OutgoingFile) -> Result<i64> {
+    let to = SessionId::parse(to)?;
+    if file.data.len() > attachment::MAX_ATTACHMENT_SIZE {
+        return Err(too_large(file.data.len() as u64));
+    }
+    if file.data.is_empty() {
+        return Err(Error::invalid_argument("the file is empty"));
+    }
+    let to_hex = to.to_hex();
+    if inner.store.contact(&to_hex)?.is_some_and(|c| c.blocked) {
+        return Err(Error::new(ErrorKind::Blocked, format!("{to_hex} is blocked; unblock to send")));
+    }
+    let is_jpeg = crate::media::jpeg::is_jpeg(&file.data);
+    let data = if is_jpeg && inner.config.strip_jpeg_metadata {
+        crate::media::jpeg::strip_metadata(&file.data)?
+    } else {
+        file.data
+    };
+    let (width, height) = if is_jpeg {
+        img_parts::jpeg::Jpeg::from_bytes(bytes::Bytes::copy_from_slice(&data))
+            .ok()
+            .and_then(|j| j.dimensions())
+            .map_or((None, None), |(w, h)| (Some(w as u32), Some(h as u32)))
+    } else {
+        (None, None)
+    };
+    let enc = attachment::encrypt(&data)?;
+    let blob_path = attachments_dir(inner)?.join(format!("up-{}.bin", hex::encode(crate::crypto::sodium::random_array::<12>())));
+    write_synced(&blob_path, &enc.blob)?;
+    let content_type = file.content_type.or_else(|| is_jpeg.then(|| "image/jpeg".to_string()));
+    let sent_ts = inner.next_sent_ts();
+    let me = inner.session_id().to_hex();
+    let record = AttachmentRecord {
+        message_id: 0,
+        info: crate::store::AttachmentInfo {
+            index: 0,
+            file_name: file.file_name,
+            content_type,
+            size: enc.size as u64,
+            voice_note: file.voice_note,
+            width,
+            height,
+            caption: None,
+            url: None,
+            state: AttachmentState::PendingUpload,
+        },
+        key: Some(enc.key.to_vec()),
+        digest: Some(enc.digest.to_vec()),
+        blob_path: Some(blob_path.to_string_lossy().into_owned()),
+        attempts: 0,
+        deadline: crate::net::clock::local_now_ms() + inner.config.send_retry_window.as_millis() as i64,
+    };
+    let id = inner.store.insert_outgoing(&NewOutgoing {
+        conversation: &to_hex,
+        kind: ConversationKind::Direct,
+        sender: &me,
+        body: file.caption.as_deref(),
+        sent_ts,
+        extra: None,
+        copies: vec![],
+        attachments: vec![record],
+    })?;
+    send::approve_recipient(inner, &to_hex)?;
+    inner.bus.emit(Event::MessageState { message_id: id, conversation: to_hex, state: MessageState::Sending });
+    inner.touch();
+    inner.upload_wakeup.notify_one();
+    Ok(id)
+}
+
+/// The protobuf pointer for an uploaded attachment.
+pub(crate) fn pointer(a: &AttachmentRecord) -> AttachmentPointer {
+    let i = &a.info;
+    let url = i.url.clone().unwrap_or_default();
+    AttachmentPointer {
+        deprecated_id: url.rsplit('/').next().and_then(|id| id.parse().ok()).unwrap_or(0),
+        content_type: i.content_type.clone(),
+        key: a.key.clone(),
+        size: Some(i.size as u32),
+        digest: a.digest.clone(),
+        file_name: i.file_name.clone(),
+        flags: i.voice_note.then_some(ATTACHMENT_FLAG_VOICE_MESSAGE),
+        width: i.width,
+        height: i.height,
+        caption: i.caption.clone(),
+        url: Some(url),
+    }
+}
+
+/// Incoming pointers become attachment records (state Remote).
+pub(crate) fn records_from(dm: &DataMessage) -> Vec<AttachmentRecord> {
+    dm.attachments
+        .iter()
+        .enumerate()
+        .map(|(i, p)| AttachmentRecord {
+            message_id: 0,
+            info: crate::store::AttachmentInfo {
+                index: i as u32,
+                file_name: p.file_name.clone().filter(|n| !n.is_empty()),
+                content_type: p.content_type.clone().filter(|t| !t.is_empty()),
+                size: p.size.unwrap_or(0) as u64,
+                voice_note: p.flags.unwrap_or(0) & ATTACHMENT_FLAG_VOICE_MESSAGE != 0,
+                width: p.width,
+                height: p.height,
+                caption: p.caption.clone(),
+                url: p.url.clone(),
+                state: AttachmentState::Remote,
+            },
+            key: p.key.clone(),
+            digest: p.digest.clone(),
+            blob_path: None,
+            attempts: 0,
+            deadline: 0,
+        })
+        .collect()
+}
+
+/// Progress events, at most four a second per transfer (plus the final one).
+fn progress_reporter(inner: Arc<Inner>, message_id: i64, index: u32, upload: bool) -> impl Fn(Direction, u64, u64) + Send + Sync {
+    let last = Mutex::new(None::<Instant>);
+    move |dir, done, total| {
+        if (dir == Direction::Up) != upload {
+            return;
+        }
+        let mut l = last.lock().expect("progress lock");
+        let due = l.is_none_or(|t| t.elapsed() >= Duration::from_millis(250)) || done >= total;
+        if due {
+            *l = Some(Instant::now());
+            inner.bus.emit(Event::AttachmentProgress { message_id, index, upload, done, total });
+        }
+    }
+}
+
+fn register_transfer(inner: &Inner, key: (i64, u32, bool)) -> watch::Receiver<bool> {
+    let (tx, rx) = watch::channel(false);
+    inner.transfers.lock().expect("transfers lock").insert(key, tx);
+    rx
+}
+
+fn unregister_transfer(inner: &Inner, key: (i64, u32, bool)) {
+    inner.transfers.lock().expect("transfers lock").remove(&key);
+}
+
+/// Cancel an upload or download in progress. An upload's message becomes failed; a download
+/// reports `Cancelled`. Returns `NotFound` when nothing is in progress for it.
+pub(crate) fn cancel(inner: &Inner, message_id: i64, index: u32) -> Result<()> {
+    let mut found = false;
+    for upload in [true, false] {
+        if let Some(tx) = inner.transfers.lock().expect("transfers lock").get(&(message_id, index, upload)) {
+            let _ = tx.send(true);
+            found = true;
+        }
+    }
+    // An upload waiting for its next attempt is cancelled in the database.
+    if !found {
+        if let Ok(a) = inner.store.attachment(message_id, index) {
+            if a.info.state == AttachmentState::PendingUpload {
+                abandon_upload(inner, &a, "cancelled", true)?;
+                found = true;
+            }
+        }
+    }
+    if found {
+        Ok(())
+    } else {
+        Err(Error::new(ErrorKind::NotFound, format!("no transfer in progress for attachment {index} of message {message_id}")))
+    }
+}
+
+fn abandon_upload(inner: &Inner, a: &AttachmentRecord, why: &str, cancelled: bool) -> Result<()> {
+    inner.store.upload_abandoned(a.message_id, a.info.index, why, cancelled)?;
+    if cancelled {
+        if let Some(p) = &a.blob_path {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+    let conversation = inner.store.message(a.message_id)?.map(|m| m.conversation).unwrap_or_default();
+    inner.bus.emit(Event::AttachmentFailed {
+        message_id: a.message_id,
+        index: a.info.index,
+        upload: true,
+        error: why.to_string(),
+        will_retry: false,
+    });
+    inner.bus.emit(Event::MessageState { message_id: a.message_id, conversation, state: MessageState::Failed });
+    Ok(())
+}
+
+/// One upload attempt of a due attachment (run by the uploader task).
+pub(crate) async fn upload_one(inner: Arc<Inner>, a: AttachmentRecord) {
+    let key = (a.message_id, a.info.index, true);
+    let cancel = register_transfer(&inner, key);
+    let result = async {
+        let path = a.blob_path.clone().ok_or_else(|| Error::internal("pending upload without a blob"))?;
+        let blob = tokio::fs::read(&path).await.map_err(|e| Error::new(ErrorKind::Io, format!("{path}: {e}")))?;
+        let report = progress_reporter(inner.clone(), a.message_id, a.info.index, true);
+        let transfer = Transfer { progress: Some(Arc::new(report)), cancel: Some(cancel) };
+        file_server::upload(&inner.network, blob, &transfer).await
+    }
+    .await;
+    unregister_transfer(&inner, key);
+    match result {
+        Ok(up) => {
+            // Read the message first: the callback below runs inside the store's transaction.
+            let profile = super::contacts::own_profile(&inner).ok().flatten();
+            let queued = inner.store.require_message(a.message_id).and_then(|m| {
+                let to = SessionId::parse(&m.conversation)?;
+                inner.store.upload_done(a.message_id, a.info.index, &up.url, |all| {
+                    let dm = DataMessage { body: m.body.clone(), attachments: all.iter().map(pointer).collect(), profile, ..Default::default() };
+                    send::message_copies(&inner, &to, dm, m.sent_ts)
+                })
+            });
+            if let Some(p) = &a.blob_path {
+                let _ = std::fs::remove_file(p);
+            }
+            match queued {
+                Ok(q) => {
+                    inner.bus.emit(Event::AttachmentDone { message_id: a.message_id, index: a.info.index, upload: true, path: None });
+                    inner.log(LogLevel::Info, || format!("uploaded attachment {} of message {}", a.info.index, a.message_id));
+                    if q {
+                        inner.send_wakeup.notify_one();
+                    }
+                }
+                Err(e) => inner.log(LogLevel::Error, || format!("recording the upload of message {} failed: {e}", a.message_id)),
+            }
+        }
+        Err(e) if e.kind() == ErrorKind::Cancelled => {
+            if let Err(e2) = abandon_upload(&inner, &a, "cancelled", true) {
+                inner.log(LogLevel::Error, || format!("cancelling upload: {e2}"));
+            }
+        }
+        Err(e) => {
+            let next = crate::net::clock::local_now_ms() + super::tasks::retry_delay(a.attempts);
+            let permanent = matches!(e.kind(), ErrorKind::TooLarge | ErrorKind::Io);
+            if permanent || next > a.deadline {
+                if let Err(e2) = abandon_upload(&inner, &a, &e.to_string(), false) {
+                    inner.log(LogLevel::Error, || format!("abandoning upload: {e2}"));
+                }
+            } else {
+                let _ = inner.store.upload_failed_attempt(a.message_id, a.info.index, &e.to_string(), next);
+                inner.bus.emit(Event::AttachmentFailed {
+                    message_id: a.message_id,
+                    index: a.info.index,
+                    upload: true,
+                    error: e.to_string(),
+                    will_retry: true,
+                });
+                inner.log(LogLevel::Warn, || format!("upload of message {} failed, retrying: {e}", a.message_id));
+            }
+        }
+    }
+}
+
+/// Fetch, verify and decrypt an attachment (the verified encrypted blob is cached in the data
+/// directory, so a second download needs no network).
+pub(crate) async fn fetch(inner: &Arc<Inner>, message_id: i64, index: u32) -> Result<Vec<u8>> {
+    let a = inner.store.attachment(message_id, index)?;
+    let key = a.key.clone().ok_or_else(|| Error::invalid_argument("this attachment has no key (it is not downloadable)"))?;
+    let url = a.info.url.clone().ok_or_else(|| Error::new(ErrorKind::NotFound, "this attachment was never uploaded"))?;
+    let cache = attachments_dir(inner)?.join(format!("dl-{message_id}-{index}.bin"));
+    let size = (a.info.size > 0).then_some(a.info.size as usize);
+    if let Ok(blob) = tokio::fs::read(&cache).await {
+        if let Ok(plain) = attachment::decrypt(&blob, &key, a.digest.as_deref(), size) {
+            return Ok(plain);
+        }
+        let _ = std::fs::remove_file(&cache);
+    }
+    let location = file_server::locate(&url, inner.network.config())?;
+    let tkey = (message_id, index, false);
+    let cancel = register_transfer(inner, tkey);
+    let report = progress_reporter(inner.clone(), message_id, index, false);
+    let blob = file_server::download(&inner.network, &location, &Transfer { progress: Some(Arc::new(report)), cancel: Some(cancel) }).await;
+    unregister_transfer(inner, tkey);
+    let blob = blob?;
+    if blob.len() > attachment::MAX_ENCRYPTED_SIZE {
+        return Err(Error::new(ErrorKind::TooLarge, "the downloaded file exceeds the attachment limit"));
+    }
+    let plain = attachment::decrypt(&blob, &key, a.digest.as_deref(), size)?;
+    write_synced(&cache, &blob)?;
+    inner.store.set_attachment_state(message_id, index, AttachmentState::Downloaded)?;
+    Ok(plain)
+}
+
+/// Download in the background; progress, then done (with `dest` written atomically) or failed.
+pub(crate) fn start_download(inner: &Arc<Inner>, message_id: i64, index: u32, dest: Option<PathBuf>) -> Result<()> {
+    inner.store.attachment(message_id, index)?;
+    let rt = super::runtime::runtime()?;
+    let inner = inner.clone();
+    rt.spawn(async move {
+        let r = async {
+            let plain = fetch(&inner, message_id, index).await?;
+            if let Some(d) = &dest {
+                write_synced(d, &plain)?;
+            }
+            Ok::<_, Error>(())
+        }
+        .await;
+        match r {
+            Ok(()) => inner.bus.emit(Event::AttachmentDone {
+                message_id,
+                index,
+                upload: false,
+                path: dest.map(|d| d.to_string_lossy().into_owned()),
+            }),
+            Err(e) => inner.bus.emit(Event::AttachmentFailed { message_id, index, upload: false, error: e.to_string(), will_retry: false }),
+        }
+    });
+    Ok(())
+}
+
+/// Write an attachment's plaintext to `dest` (via a temporary file renamed on success, so a
+/// failed or partial download never appears complete).
+pub(crate) fn save_to(dest: &Path, data: &[u8]) -> Result<()> {
+    write_synced(dest, data)
+}
