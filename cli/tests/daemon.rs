@@ -1,0 +1,191 @@
+//! The daemon answers JSON-RPC 2.0 over stdio and over a Unix socket, and pushes a notification
+//! for an incoming message to every connection.
+
+mod common;
+use common::*;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::UnixStream;
+use std::process::Stdio;
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+const T: Duration = Duration::from_secs(30);
+
+/// One JSON-RPC connection: lines out, parsed lines in (responses and notifications).
+struct Conn {
+    w: Box<dyn Write>,
+    rx: Receiver<Value>,
+    notifications: Vec<Value>,
+    next_id: i64,
+}
+
+impl Conn {
+    fn new(w: Box<dyn Write>, r: impl std::io::Read + Send + 'static) -> Conn {
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(r).lines() {
+                let Ok(line) = line else { break };
+                let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("daemon wrote a non-JSON line ({e}): {line}"));
+                if tx.send(v).is_err() {
+                    break;
+                }
+            }
+        });
+        Conn { w, rx, notifications: vec![], next_id: 0 }
+    }
+
+    fn send_line(&mut self, line: &str) {
+        self.w.write_all(line.as_bytes()).unwrap();
+        self.w.write_all(b"\n").unwrap();
+        self.w.flush().unwrap();
+    }
+
+    /// The next line that is not a notification.
+    fn response(&mut self) -> Value {
+        let deadline = Instant::now() + T;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let v = self.rx.recv_timeout(left).expect("a response from the daemon");
+            if v.get("method").is_some() && v.get("id").is_none() {
+                self.notifications.push(v);
+                continue;
+            }
+            return v;
+        }
+    }
+
+    fn raw(&mut self, line: &str) -> Value {
+        self.send_line(line);
+        self.response()
+    }
+
+    fn call(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let v = self.raw(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string());
+        assert_eq!(v["jsonrpc"], "2.0");
+        assert_eq!(v["id"], id, "{v}");
+        v
+    }
+
+    fn result(&mut self, method: &str, params: Value) -> Value {
+        let v = self.call(method, params);
+        assert!(v.get("error").is_none(), "{method} failed: {v}");
+        v["result"].clone()
+    }
+
+    fn error(&mut self, method: &str, params: Value) -> Value {
+        let v = self.call(method, params);
+        assert!(v.get("result").is_none(), "{method} should fail: {v}");
+        v["error"].clone()
+    }
+
+    /// Wait for an event notification whose params satisfy `pred`.
+    fn event(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + T;
+        loop {
+            if let Some(i) = self.notifications.iter().position(|n| n["method"] == "event" && pred(&n["params"])) {
+                return self.notifications.remove(i)["params"].clone();
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(v) => self.notifications.push(v),
+                Err(_) => panic!("no {what} event within {T:?}; got {:#?}", self.notifications),
+            }
+        }
+    }
+}
+
+#[test]
+fn daemon_serves_stdio_and_socket_and_pushes_events() {
+    let t0 = Instant::now();
+    let net = testnet_file().to_str().unwrap().to_string();
+    let home = Home::new();
+    let (alice, _) = home.create("alice", &net, &["--display-name", "Alice"]);
+    let (bob, _) = home.create("bob", &net, &["--no-pin", "--display-name", "Bob"]);
+    let sock = home.dir.path().join("alice.sock");
+
+    let mut child = home
+        .cmd(&["-p", "alice", "daemon", "--socket", sock.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("daemon starts");
+    let stdin = child.stdin.take().unwrap();
+    let mut stdio = Conn::new(Box::new(stdin), child.stdout.take().unwrap());
+
+    // Over stdio.
+    let me = stdio.result("profile", json!({}));
+    assert_eq!((me["session_id"].as_str(), me["name"].as_str(), me["display_name"].as_str()), (Some(alice.as_str()), Some("alice"), Some("Alice")));
+    let methods = stdio.result("methods", json!({}));
+    let names: Vec<&str> = methods.as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+    for m in ["send", "receive", "history", "conversations", "contacts", "requests", "accept_request", "decline_request", "block", "unblock", "set_display_name", "network"] {
+        assert!(names.contains(&m), "method {m} missing from {names:?}");
+    }
+
+    // Over the socket (it exists once the daemon printed its first answer).
+    let stream = UnixStream::connect(&sock).expect("daemon socket");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&sock).unwrap().permissions().mode() & 0o777, 0o600);
+    let mut socket = Conn::new(Box::new(stream.try_clone().unwrap()), stream);
+    assert_eq!(socket.result("profile", json!({}))["session_id"].as_str(), Some(alice.as_str()));
+    assert_eq!(socket.result("contacts", json!({})), json!([]));
+
+    // Errors: the standard codes, and SDK errors with their kind.
+    assert_eq!(socket.raw("{not json")["error"]["code"], -32700);
+    assert_eq!(socket.raw(r#"{"jsonrpc":"1.0","id":9,"method":"profile"}"#)["error"]["code"], -32600);
+    assert_eq!(socket.raw(r#"{"jsonrpc":"2.0","id":9,"method":7}"#)["error"]["code"], -32600);
+    assert_eq!(socket.raw("[]")["error"]["code"], -32600);
+    assert_eq!(socket.error("no_such_method", json!({}))["code"], -32601);
+    assert_eq!(socket.error("send", json!({"text": "no recipient"}))["code"], -32602);
+    assert_eq!(socket.raw(r#"{"jsonrpc":"2.0","id":10,"method":"send","params":["x"]}"#)["error"]["code"], -32602);
+    let e = socket.error("send", json!({"to": "05nothex", "text": "hi"}));
+    assert_eq!((e["code"].as_i64(), e["data"]["kind"].as_str(), e["data"]["exit_code"].as_i64()), (Some(-32005), Some("INVALID_SESSION_ID"), Some(4)));
+    assert_eq!(socket.error("history", json!({"peer": bob, "limit": 0}))["data"]["kind"], "INVALID_ARGUMENT");
+    // A batch with a notification in it: answers only the request.
+    let batch = socket.raw(r#"[{"jsonrpc":"2.0","id":"b1","method":"version"},{"jsonrpc":"2.0","method":"version"}]"#);
+    assert_eq!(batch.as_array().map(Vec::len), Some(1));
+    assert_eq!(batch[0]["id"], "b1");
+
+    // The daemon holds the profile: a second process for it is refused with BUSY.
+    home.run(&["-p", "alice", "receive", "--timeout", "5"]).fails_with(13);
+
+    // Bob (a CLI process) writes to Alice: both connections get the notification.
+    home.run(&["-p", "bob", "send", &alice, "-m", "to the daemon"]).ok();
+    for conn in [&mut stdio, &mut socket] {
+        let ev = conn.event("message_received", |p| p["kind"] == "message_received" && p["message"]["body"] == "to the daemon");
+        assert_fields(&ev["message"], MESSAGE_FIELDS);
+        assert_eq!((ev["message"]["sender"].as_str(), ev["is_request"].as_bool()), (Some(bob.as_str()), Some(true)));
+        assert_eq!(ev["message"]["sender_name"], "Bob");
+    }
+    let reqs = socket.result("requests", json!({}));
+    assert_eq!(reqs[0]["session_id"].as_str(), Some(bob.as_str()));
+    socket.result("accept_request", json!({"peer": "Bob"}));
+
+    // Alice answers through the socket and waits for the network's acknowledgement.
+    let sent = socket.result("send", json!({"to": bob, "text": "hello from the daemon", "wait": true, "timeout": 30}));
+    assert_eq!((sent["type"].as_str(), sent["state"].as_str()), (Some("sent"), Some("sent")));
+    stdio.event("message_state sent", |p| p["kind"] == "message_state" && p["state"] == "sent" && p["message_id"] == sent["id"]);
+    let got = home.run(&["--json", "-p", "bob", "receive", "--timeout", "30"]).ok().json_lines();
+    assert!(got.iter().any(|m| m["body"] == "hello from the daemon"), "{got:?}");
+
+    let history = stdio.result("history", json!({"peer": bob}));
+    let bodies: Vec<&str> = history.as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap()).collect();
+    assert_eq!(bodies, ["to the daemon", "hello from the daemon"]);
+    let unread = stdio.result("receive", json!({}));
+    assert_eq!(unread.as_array().map(Vec::len), Some(1), "{unread}");
+    assert_eq!(stdio.result("receive", json!({})), json!([]), "receive marks read");
+    assert_eq!(stdio.result("set_display_name", json!({"name": "Alice D"}))["display_name"], "Alice D");
+    let net_state = socket.result("network", json!({}));
+    assert_eq!((net_state["connected"].as_bool(), net_state["pool_size"].as_u64()), (Some(true), Some(15)));
+    assert_eq!(socket.result("unsubscribe", json!({}))["events"], false);
+
+    // End of stdin stops the daemon cleanly and removes the socket.
+    drop(stdio);
+    let code = wait_limit(&mut child, T);
+    assert_eq!(code, 0);
+    assert!(!sock.exists(), "socket removed at exit");
+    eprintln!("daemon test: {:?}", t0.elapsed());
+}
