@@ -1,0 +1,3 @@
+module github.com/session-sdk/session-sdk/bindings/go
+
+go 1.20
