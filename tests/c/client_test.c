@@ -154,6 +154,8 @@ static void test_errors(ssdk_client *c, const char *net) {
     EXPECT(ssdk_config_set_identity(cfg, NULL), SSDK_ERR_NULL_ARGUMENT);
     EXPECT(ssdk_config_set_send_retry_window(cfg, 0), SSDK_ERR_INVALID_ARGUMENT);
     EXPECT(ssdk_config_set_display_name(NULL, "x"), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_config_set_strip_jpeg_metadata(NULL, true), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_config_set_strip_jpeg_metadata(cfg, true), SSDK_OK);
     ssdk_config_free(cfg);
     ssdk_config_free(NULL);
     ssdk_client_free(NULL);
@@ -240,6 +242,77 @@ int main(int argc, char **argv) {
     EXPECT(ssdk_client_contacts_json(alice, &json), SSDK_OK);
     CHECK(json && strstr(json, "Robert"));
     ssdk_string_free(json);
+
+    /* Attachments: bytes in, a background download to a path, bytes out. */
+    CHECK(ssdk_max_attachment_size() == 10000000ULL);
+    uint8_t payload[5000];
+    for (size_t i = 0; i < sizeof payload; i++) payload[i] = (uint8_t)(i * 31);
+    int64_t fid = 0;
+    EXPECT(ssdk_client_set_listener(alice, none), SSDK_OK);
+    EXPECT(ssdk_client_send_file_bytes(alice, bob_id, payload, sizeof payload, "data.bin", "application/octet-stream",
+                                       "file from C", &fid), SSDK_OK);
+    from = wait_message(bob, "file from C", 30);
+    CHECK(from != NULL);
+    free(from);
+    char *hist = NULL;
+    EXPECT(ssdk_client_history_json(bob, alice_id, 0, 1, &hist), SSDK_OK);
+    CHECK(hist && strstr(hist, "\"file_name\":\"data.bin\""));
+    int64_t bob_mid = 0;
+    if (hist) {
+        const char *p = strstr(hist, "\"id\":");
+        if (p) bob_mid = atoll(p + 5);
+    }
+    ssdk_string_free(hist);
+    CHECK(bob_mid > 0);
+    uint8_t *blob = NULL;
+    size_t blob_len = 0;
+    EXPECT(ssdk_client_attachment_bytes(bob, bob_mid, 0, &blob, &blob_len), SSDK_OK);
+    CHECK(blob_len == sizeof payload && blob && memcmp(blob, payload, blob_len) == 0);
+    ssdk_bytes_free(blob, blob_len);
+    char dest[700];
+    snprintf(dest, sizeof dest, "%s/downloaded.bin", scratch);
+    EXPECT(ssdk_client_download_attachment(bob, bob_mid, 0, dest), SSDK_OK);
+    int done = 0;
+    end = now_s() + 30;
+    while (now_s() < end && !done) {
+        ssdk_event *ev = NULL;
+        if (ssdk_client_next_event(bob, 100, &ev) != SSDK_OK) continue;
+        if (ssdk_event_kind(ev) == SSDK_EVENT_ATTACHMENT_DONE) {
+            done = 1;
+            CHECK(ssdk_event_message_id(ev) == bob_mid);
+            CHECK(ssdk_event_attachment_index(ev) == 0 && !ssdk_event_is_upload(ev));
+            CHECK(ssdk_event_text(ev) && strcmp(ssdk_event_text(ev), dest) == 0);
+        }
+        CHECK(ssdk_event_kind(ev) != SSDK_EVENT_ATTACHMENT_FAILED);
+        ssdk_event_free(ev);
+    }
+    CHECK(done);
+    FILE *df = fopen(dest, "rb");
+    CHECK(df != NULL);
+    if (df) {
+        uint8_t back[6000];
+        size_t n = fread(back, 1, sizeof back, df);
+        fclose(df);
+        CHECK(n == sizeof payload && memcmp(back, payload, n) == 0);
+    }
+    /* Attachment errors. */
+    EXPECT(ssdk_client_send_file(alice, bob_id, "/nonexistent/file.bin", NULL, &fid), SSDK_ERR_IO);
+    char bigpath[700];
+    snprintf(bigpath, sizeof bigpath, "%s/eleven.bin", scratch);
+    FILE *bf = fopen(bigpath, "wb");
+    if (bf) {
+        CHECK(fseek(bf, 11000000L - 1, SEEK_SET) == 0);
+        fputc(0, bf);
+        fclose(bf);
+    }
+    EXPECT(ssdk_client_send_file(alice, bob_id, bigpath, NULL, &fid), SSDK_ERR_TOO_LARGE);
+    EXPECT(ssdk_client_send_file_bytes(alice, bob_id, NULL, 5, NULL, NULL, NULL, &fid), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_client_send_file_bytes(alice, bob_id, payload, 0, NULL, NULL, NULL, &fid), SSDK_ERR_INVALID_ARGUMENT);
+    EXPECT(ssdk_client_attachment_bytes(bob, 987654, 0, &blob, &blob_len), SSDK_ERR_NOT_FOUND);
+    EXPECT(ssdk_client_attachment_bytes(bob, bob_mid, 0, NULL, &blob_len), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_client_download_attachment(bob, 987654, 0, NULL), SSDK_ERR_NOT_FOUND);
+    EXPECT(ssdk_client_cancel_transfer(bob, 987654, 0), SSDK_ERR_NOT_FOUND);
+    EXPECT(ssdk_client_send_file(NULL, bob_id, dest, NULL, &fid), SSDK_ERR_NULL_ARGUMENT);
 
     /* Stop, then a wrong PIN is refused while the right one reopens. */
     EXPECT(ssdk_client_stop(alice), SSDK_OK);
