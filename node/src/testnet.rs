@@ -596,3 +596,23 @@ impl Drop for TestnetHandle {
         self.shutdown();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn handles_can_be_shared_across_threads() {
+        send_sync::<Testnet>();
+        send_sync::<TestnetHandle>();
+    }
+
+    #[test]
+    fn zero_sized_networks_are_refused() {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let r = rt.block_on(Testnet::start(TestnetConfig { swarms: 0, ..Default::default() }));
+        assert!(matches!(r, Err(NodeError::Config(_))));
+    }
+}
