@@ -422,6 +422,12 @@ pub struct ConfigMessage {
     keys: SigningKeys,
 }
 
+impl std::fmt::Debug for ConfigMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ConfigMessage(seqno {}, hash {}, {} keys)", self.seqno, hex::encode(self.hash), self.data.len())
+    }
+}
+
 impl ConfigMessage {
     /// The empty seqno-0 message (libsession's default-constructed message).
     pub fn empty(keys: SigningKeys) -> ConfigMessage {
@@ -1139,5 +1145,636 @@ impl Config {
 
 #[cfg(test)]
 mod tests {
-//TESTS
+    //! Literal vectors from libsession-util tests/test_configdata.cpp (serialization, hashes,
+    //! signature, merge examples 1–4) and tests/test_encrypt.cpp (padding sizes).
+    use super::*;
+
+    fn hx(s: &str) -> Vec<u8> {
+        hex::decode(s).unwrap()
+    }
+    fn int(i: i64) -> ConfigValue {
+        ConfigValue::int(i)
+    }
+    fn st(s: &str) -> ConfigValue {
+        ConfigValue::bytes(s.as_bytes())
+    }
+    fn set(items: Vec<Scalar>) -> ConfigValue {
+        ConfigValue::Set(items.into_iter().collect())
+    }
+    fn dict(items: Vec<(&str, ConfigValue)>) -> ConfigValue {
+        ConfigValue::Dict(d(items))
+    }
+    fn d(items: Vec<(&str, ConfigValue)>) -> Dict {
+        items.into_iter().map(|(k, v)| (k.as_bytes().to_vec(), v)).collect()
+    }
+    /// Autovivifying nested dict access, like libsession's `d(m.data()["x"])`.
+    fn sub<'a>(m: &'a mut Dict, key: &str) -> &'a mut Dict {
+        match m.entry(key.as_bytes().to_vec()).or_insert_with(|| ConfigValue::Dict(Dict::new())) {
+            ConfigValue::Dict(x) => x,
+            _ => panic!("not a dict"),
+        }
+    }
+    fn subset<'a>(m: &'a mut Dict, key: &str) -> &'a mut Set {
+        match m.entry(key.as_bytes().to_vec()).or_insert_with(|| ConfigValue::Set(Set::new())) {
+            ConfigValue::Set(x) => x,
+            _ => panic!("not a set"),
+        }
+    }
+    fn cat(parts: &[&[u8]]) -> Vec<u8> {
+        parts.concat()
+    }
+    fn b2b(x: &[u8]) -> Vec<u8> {
+        sodium::blake2b_n::<32>(None, &[x]).to_vec()
+    }
+    fn none() -> SigningKeys {
+        SigningKeys::none()
+    }
+    fn parse(b: &[u8]) -> ConfigMessage {
+        ConfigMessage::parse(b, &none(), DEFAULT_DIFF_LAGS, false).unwrap()
+    }
+    fn merge_of(confs: &[&[u8]]) -> ConfigMessage {
+        ConfigMessage::merge(confs, &none(), DEFAULT_DIFF_LAGS, false, |_, e| panic!("{e}")).unwrap()
+    }
+    fn mutable_of(conf: &[u8]) -> ConfigMessage {
+        ConfigMessage::merge(&[conf], &none(), DEFAULT_DIFF_LAGS, true, |_, e| panic!("{e}")).unwrap()
+    }
+
+    #[test]
+    fn encodings_and_pruning() {
+        let mut out = vec![];
+        let dd = d(vec![
+            ("a", int(23)),
+            ("B", st("x")),
+            ("c", set(vec!["2".into(), "1".into(), 4.into(), (-3).into()])),
+            ("D", dict(vec![("x", int(1)), ("y", int(2))])),
+            ("d", dict(vec![("e", dict(vec![("f", dict(vec![("g", st(""))]))]))])),
+        ]);
+        encode_dict(&mut out, &dd);
+        assert_eq!(out, b"d1:B1:x1:Dd1:xi1e1:yi2ee1:ai23e1:cli-3ei4e1:11:2e1:dd1:ed1:fd1:g0:eeee");
+        let mut p = d(vec![
+            ("a", int(123)),
+            ("b", dict(vec![])),
+            ("e", set(vec![])),
+            ("f", dict(vec![("a", int(1)), ("b", set(vec![]))])),
+            ("g", dict(vec![("a", dict(vec![("a", dict(vec![("a", dict(vec![]))]))]))])),
+        ]);
+        assert!(prune(&mut p));
+        assert_eq!(p, d(vec![("a", int(123)), ("f", dict(vec![("a", int(1))]))]));
+    }
+
+    #[test]
+    fn padding_sizes_match_libsession() {
+        let kib = 1024;
+        for (s, o, want) in [
+            (1, 0, 256),
+            (1, 10, 246),
+            (246, 10, 246),
+            (247, 10, 502),
+            (247, 256, 256),
+            (3839, 96, 4000),
+            (3744, 96, 3744),
+            (3745, 96, 4000),
+            (4864, 0, 4864),
+            (4865, 0, 5 * kib),
+            (5 * kib + 1, 0, 6 * kib),
+            (9 * kib, 0, 9 * kib),
+            (9 * kib + 1, 0, 10 * kib),
+            (10 * kib + 1, 0, 11 * kib),
+            (20 * kib, 0, 20 * kib),
+            (20 * kib + 1, 0, 22 * kib),
+            (38 * kib, 0, 38 * kib),
+            (38 * kib + 1, 0, 40 * kib),
+            (40 * kib + 1, 0, 45 * kib),
+            (45 * kib + 1, 0, 50 * kib),
+            (70 * kib, 0, 70 * kib),
+            (70 * kib + 1, 0, 75 * kib),
+            (75 * kib, 0, 75 * kib),
+            (75 * kib - 24, 24, 75 * kib - 24),
+        ] {
+            assert_eq!(padded_size(s, o), want, "padded_size({s}, {o})");
+        }
+    }
+
+    fn serialization_base() -> ConfigMessage {
+        let mut m = ConfigMessage::new_mutable(10, 5, none());
+        let data = m.data_mut();
+        data.insert(b"foo".to_vec(), int(123));
+        data.insert(
+            b"bar".to_vec(),
+            dict(vec![("asdf", int(123)), ("xyz", st("abc")), ("", set(vec!["a".into(), "b".into(), 42.into()]))]),
+        );
+        m
+    }
+
+    const M10: &[u8] = b"d1:#i10e1:&d3:bard0:li42e1:a1:be4:asdfi123e3:xyz3:abce3:fooi123ee1:<le1:=d3:bard0:lli42e1:a1:belee4:asdf0:3:xyz0:e3:foo0:ee";
+
+    #[test]
+    fn serialization_and_hashes() {
+        let mut m = serialization_base();
+        assert_eq!(m.serialize(true), M10);
+        let hash0 = hx("d65738bba88b0f3455cef20fe09a7b4b10f25f9db82be24a6ce1bd06da197526");
+        assert_eq!(m.hash().to_vec(), hash0);
+
+        let mut m1 = m.increment();
+        m1.data_mut().remove(&b"foo"[..]);
+        let hash1 = hx("5b30b4abf4cba71db25dbc0d977cc25df1d0a8a87cad7f561cdec2b8caf65f5e");
+        assert_eq!(m1.hash().to_vec(), hash1);
+
+        let mut m2 = m1.increment();
+        {
+            let data = m2.data_mut();
+            data.insert(b"foo".to_vec(), int(123));
+            let bar = sub(data, "bar");
+            bar.insert(b"xyz".to_vec(), int(42));
+            bar.insert(b"a".to_vec(), int(42));
+            let s = subset(bar, "");
+            s.insert("c".into());
+            s.insert(99.into());
+            s.remove(&Scalar::from("b"));
+            s.insert(42.into());
+        }
+        let hash2 = hx("027552203cf669070d3ecbeecfa65c65497d59aa4da490e0f68f8131ce081320");
+        assert_eq!(m2.hash().to_vec(), hash2);
+        let want2 = cat(&[
+            b"d1:#i12e1:&d3:bard0:li42ei99e1:a1:ce1:ai42e4:asdfi123e3:xyzi42ee3:fooi123ee1:<ll",
+            b"i10e32:",
+            &hash0,
+            b"d3:bard0:lli42e1:a1:belee4:asdf0:3:xyz0:e3:foo0:eel",
+            b"i11e32:",
+            &hash1,
+            b"d3:foo1:-eee1:=d3:bard0:lli99e1:cel1:bee1:a0:3:xyz0:e3:foo0:ee",
+        ]);
+        assert_eq!(String::from_utf8_lossy(&m2.serialize(true)), String::from_utf8_lossy(&want2));
+
+        let hash3 = hx("b83871ea06587f9254cdf2b2af8daff19bd7fb550fb90d5f8f9f546464c08bc5");
+        let hash4 = hx("c30e2cfa7ec93c64a1ab6420c9bccfb63da8e4c2940ed6509ffb64f3f0131860");
+        let hash5 = hx("3234eb7da8cf4b79b9eec2a144247279d10f6f118184f82429a42c5996bea60c");
+        assert_eq!(m2.increment().hash().to_vec(), hash3);
+        assert_eq!(m2.increment().increment().hash().to_vec(), hash4);
+        let mut m5 = m2.increment().increment().increment();
+        assert_eq!(m5.hash().to_vec(), hash5);
+        let want5 = cat(&[
+            b"d1:#i15e1:&d3:bard0:li42ei99e1:a1:ce1:ai42e4:asdfi123e3:xyzi42ee3:fooi123ee1:<l",
+            b"li11e32:",
+            &hash1,
+            b"d3:foo1:-ee",
+            b"li12e32:",
+            &hash2,
+            b"d3:bard0:lli99e1:cel1:bee1:a0:3:xyz0:e3:foo0:ee",
+            b"li13e32:",
+            &hash3,
+            b"dee",
+            b"li14e32:",
+            &hash4,
+            b"dee",
+            b"e1:=dee",
+        ]);
+        assert_eq!(m5.serialize(true), want5);
+    }
+
+    #[test]
+    fn signature_vector_and_rejections() {
+        let sk: [u8; 64] = hx("79f530dbf3d81aecc04072933c1b3e3edc0b7d91f2dcc2f7756f2611886cca5f4384261cdd338f5820ca9cbbe3fc72ac8944ee60d3b795b797fbbf5597b09f17")
+            .try_into()
+            .unwrap();
+        let keys = SigningKeys::admin(sk);
+        let mut m = serialization_base();
+        m.set_signing_keys(keys.clone());
+        let signing_value = &M10[..M10.len() - 1];
+        let expected_sig = hx("77267f4de7701ae348eba0ef73175281512ba3f1051cfed22dc3e31b9c6993302938863e09bc8b33638161071bd8dc397d5c1d3f674120d08fbb9c64dde2e907");
+        let expected = cat(&[signing_value, b"1:~64:", &expected_sig, b"e"]);
+        assert_eq!(m.serialize(true), expected);
+
+        let verify = SigningKeys::verify_only(sk[32..].try_into().unwrap());
+        let mut parsed = ConfigMessage::parse(&expected, &verify, 5, false).unwrap();
+        assert!(parsed.verified_signature().is_some());
+        assert_eq!(parsed.hash(), m.hash());
+        assert_eq!(parsed.serialize(true), expected);
+
+        let mut broken = expected.clone();
+        let n = broken.len();
+        assert_eq!(broken[n - 2], 0x07);
+        broken[n - 2] = 0x17;
+        assert_eq!(ConfigMessage::parse(&broken, &verify, 5, false).unwrap_err().kind(), ErrorKind::BadSignature);
+        assert!(ConfigMessage::merge(&[&broken, &broken], &verify, 5, false, |_, _| {}).is_err());
+        let mut errors = 0;
+        let mut m2 = ConfigMessage::merge(&[&broken, &expected], &keys, 5, false, |_, _| errors += 1).unwrap();
+        assert_eq!(errors, 1);
+        assert!(!m2.merged());
+        assert_eq!(m2.seqno(), 10);
+        assert_eq!(m2.hash(), m.hash());
+        // Unsigned (or signed by someone else) with a verifier: rejected.
+        let unsigned = [signing_value, b"e"].concat();
+        assert_eq!(ConfigMessage::parse(&unsigned, &verify, 5, false).unwrap_err().kind(), ErrorKind::BadSignature);
+        let mut forged = serialization_base();
+        forged.set_signing_keys(SigningKeys::admin(sodium::ed25519_seed_keypair(&[9; 32]).1));
+        let forged = forged.serialize(true);
+        assert_eq!(ConfigMessage::parse(&forged, &verify, 5, false).unwrap_err().kind(), ErrorKind::BadSignature);
+        // Without a verifier the unsigned one parses.
+        assert!(ConfigMessage::parse(&unsigned, &none(), 5, false).is_ok());
+    }
+
+    fn data118() -> Dict {
+        d(vec![
+            ("dictB", dict(vec![("changed", int(-1)), ("foo", int(123)), ("removed", st("x")), ("removed2", st("y"))])),
+            ("dictC", dict(vec![("x", dict(vec![("y", int(1))]))])),
+            ("good", set(vec![99.into(), 456.into(), "bar".into()])),
+            ("great", set(vec![(-42).into(), "omg".into()])),
+            ("int0", int(-9999)),
+            ("int1", int(100)),
+            ("string1", st("hello")),
+            ("string2", st("goodbye")),
+        ])
+    }
+    const H119: &str = "43094f68c1faa37eff79e1c2f3973ffd5f9d6423b00ccda306fc6e7dac5f0c44";
+    const H120: &str = "e3a237f91014d31e4d30569c4a8bfcd72157804f99b8732c611c48bf126432b5";
+    const H121: &str = "1a7f602055124deaf21175ef3f32983dee7c9de570e5d9c9a0bbc2db71dcb97f";
+    const H122: &str = "46560604fe352101bb869435260d7100ccfe007be5f741c7e96303f02f394e8a";
+    const H123: &str = "d9398c597b058ac7e28e3febb76ed68eb8c5b6c369610562ab5f2b596775d73c";
+    const H124: &str = "8b73f316178765b9b3b37168e865c84bb5a78610cbb59b84d0fa4d3b4b3c102b";
+    const H125A: &str = "80f229c3667de6d0fa6f96b53118e097fbda82db3ca1aea221a3db91ea9c45fb";
+    const H125B: &str = "ab12f0efe9a9ed00db6b17b44ae0ff36b9f49094077fb114f415522f2a0e98de";
+    const DATA123: &[u8] = b"1:&d5:dictBd7:changedi-1e3:fooi123e7:removed1:x8:removed21:ye5:dictCd1:xd1:yi1eee4:goodli99ei456e3:bare5:greatli-42e3:omge4:int1i1e4:int2i2e7:string15:hello7:string27:goodbyee";
+    const DATA124: &[u8] = b"1:&d5:dictAd7:goodbyeli123ei456ee5:helloi123ee5:dictBd5:addedi9999e7:changedi1e3:fooi123e6:nestedd1:ai1eee4:goodli99ei123e3:Foo3:bare4:int1i42e4:int2i2e7:string25:hello7:string33:omge";
+    const DIFF124: &[u8] = b"d5:dictAd7:goodbyelli123ei456eelee5:hello0:e5:dictBd5:added0:7:changed0:6:nestedd1:a0:e7:removed1:-8:removed21:-e5:dictCd1:xd1:y1:-ee4:goodlli123e3:Fooeli456eee5:greatlleli-42e3:omgee4:int10:7:string11:-7:string20:7:string30:e";
+
+    fn lag(seq: u32, h: &str, diff: &[u8]) -> Vec<u8> {
+        cat(&[b"li", seq.to_string().as_bytes(), b"e32:", &hx(h), diff, b"e"])
+    }
+
+    fn m123_expected() -> Vec<u8> {
+        cat(&[
+            b"d1:#i123e",
+            DATA123,
+            b"1:<l",
+            &lag(119, H119, b"de"),
+            &lag(120, H120, b"de"),
+            &lag(121, H121, b"de"),
+            &lag(122, H122, b"de"),
+            b"e1:=d4:int01:-4:int10:4:int20:ee",
+        ])
+    }
+
+    #[test]
+    fn example_1_ordinary_update() {
+        let mut m118 = ConfigMessage::new_mutable(118, 5, none());
+        *m118.data_mut() = data118();
+        let want = cat(&[
+            b"d1:#i118e1:&d5:dictBd7:changedi-1e3:fooi123e7:removed1:x8:removed21:ye5:dictCd1:xd1:yi1eee4:goodli99ei456e3:bare5:greatli-42e3:omge4:int0i-9999e4:int1i100e7:string15:hello7:string27:goodbyee",
+            b"1:<le1:=d5:dictBd7:changed0:3:foo0:7:removed0:8:removed20:e5:dictCd1:xd1:y0:ee4:goodlli99ei456e3:barelee5:greatlli-42e3:omgelee4:int00:4:int10:7:string10:7:string20:ee",
+        ]);
+        assert_eq!(m118.serialize(true), want);
+        assert_eq!(m118.hash().to_vec(), b2b(&want));
+        let mut m = m118.increment();
+        for (seq, h) in [(119, H119), (120, H120), (121, H121), (122, H122)] {
+            assert_eq!(m.seqno(), seq);
+            assert_eq!(hex::encode(m.hash()), h);
+            m = m.increment();
+        }
+        let data = m.data_mut();
+        data.insert(b"int1".to_vec(), int(1));
+        data.insert(b"int2".to_vec(), int(2));
+        data.remove(&b"int0"[..]);
+        data.insert(b"string1".to_vec(), st("hello"));
+        assert_eq!(m.serialize(true), m123_expected());
+    }
+
+    #[test]
+    fn deserialization() {
+        let exp = m123_expected();
+        let mut m = parse(&exp);
+        assert_eq!(m.seqno(), 123);
+        assert_eq!(hex::encode(m.hash()), H123);
+        let want_diff: Diff = [
+            (b"int0".to_vec(), DiffValue::Removed),
+            (b"int1".to_vec(), DiffValue::Assigned),
+            (b"int2".to_vec(), DiffValue::Assigned),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(m.diff(), &want_diff);
+        assert!(m.verified_signature().is_none());
+        let mut data = data118();
+        data.insert(b"int1".to_vec(), int(1));
+        data.remove(&b"int0"[..]);
+        data.insert(b"int2".to_vec(), int(2));
+        assert_eq!(m.data(), &data);
+
+        let mut mu = mutable_of(&exp);
+        assert_eq!(mu.seqno(), 124);
+        assert_eq!(hex::encode(mu.hash()), "3ea36410cf7086ce816eb193b0c94e88632abfb75771d82f8ddb3a909124c580");
+        assert!(mu.diff().is_empty());
+        assert!(!mu.merged());
+        let want = cat(&[
+            b"d1:#i124e",
+            DATA123,
+            b"1:<l",
+            &lag(120, H120, b"de"),
+            &lag(121, H121, b"de"),
+            &lag(122, H122, b"de"),
+            &lag(123, H123, b"d4:int01:-4:int10:4:int20:e"),
+            b"e1:=dee",
+        ]);
+        assert_eq!(mu.serialize(true), want);
+    }
+
+    #[test]
+    fn hostile_and_invalid_messages() {
+        for bad in [
+            &b"d1:#i0e1:&d0:leee1:<le1:=dee"[..],
+            b"d1:#i0e1:&d0:lee1:<le1:=dee",
+            b"d1:#i0e1:&d0:deee",
+            b"d1:&de1:#i0ee",
+            b"d1:#i0ee",
+            b"d1:#i5e1:&de1:<lli5e32:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaadeee1:=dee",
+            b"d1:#i5e1:&de1:<lli4e3:abcdeee1:=dee",
+            b"d1:#i0e1:&de1:=d1:ai1eee",
+            b"d1:#i0e1:&de1:=d1:a1:xee",
+            b"d1:#i0e1:&d1:ali2ei1eeee",
+            b"d1:#i0e1:&de1:~1:x1:\x7fi1ee",
+            b"",
+            b"le",
+            b"d1:#i0e1:&de",
+        ] {
+            assert!(ConfigMessage::parse(bad, &none(), 5, false).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+        let deep = [&b"d1:#i0e1:&"[..], &b"d1:a".repeat(100), &b"i1e"[..], &b"e".repeat(100), b"e"].concat();
+        assert!(ConfigMessage::parse(&deep, &none(), 5, false).is_err());
+        // Unknown keys survive a round trip.
+        let with_unknown = b"d1:#i3e1:$3:abc1:&d1:ai1ee1:<le1:=de1:}i7ee";
+        let mut m = parse(with_unknown);
+        assert_eq!(m.serialize(true), with_unknown);
+    }
+
+    fn updates_124(m: &mut Dict) {
+        m.insert(b"dictA".to_vec(), dict(vec![("hello", int(123)), ("goodbye", set(vec![123.into(), 456.into()]))]));
+        let b = sub(m, "dictB");
+        b.insert(b"changed".to_vec(), int(1));
+        b.insert(b"added".to_vec(), int(9999));
+        b.insert(b"nested".to_vec(), dict(vec![("a", int(1))]));
+        b.remove(&b"removed"[..]);
+        b.remove(&b"removed2"[..]);
+        m.remove(&b"dictC"[..]);
+        let g = subset(m, "good");
+        g.insert("Foo".into());
+        g.remove(&Scalar::Int(456));
+        g.insert(123.into());
+        m.insert(b"int1".to_vec(), int(42));
+        m.remove(&b"string1"[..]);
+        m.insert(b"string2".to_vec(), st("hello"));
+        m.insert(b"string3".to_vec(), st("omg"));
+        m.remove(&b"great"[..]);
+    }
+
+    #[test]
+    fn example_2_large_update() {
+        let exp = m123_expected();
+        let mut m = mutable_of(&exp);
+        assert_eq!(m.seqno(), 124);
+        updates_124(m.data_mut());
+        let want = cat(&[
+            b"d1:#i124e",
+            DATA124,
+            b"1:<l",
+            &lag(120, H120, b"de"),
+            &lag(121, H121, b"de"),
+            &lag(122, H122, b"de"),
+            &lag(123, &hex::encode(b2b(&exp)), b"d4:int01:-4:int10:4:int20:e"),
+            b"e1:=",
+            DIFF124,
+            b"e",
+        ]);
+        assert_eq!(String::from_utf8_lossy(&m.serialize(true)), String::from_utf8_lossy(&want));
+        assert_eq!(hex::encode(m.hash()), H124);
+    }
+
+    fn m126_expected() -> Vec<u8> {
+        cat(&[
+            b"d1:#i126e1:&d5:dictAd7:goodbyeli123ei456ee5:helloi123ee5:dictBd5:addedi9999e7:changedi1e6:nestedd1:ai1eee4:goodli99ei123e3:Foo3:bare4:int1i5e4:int2i2e7:string25:hello7:string33:omge",
+            b"1:<l",
+            &lag(122, H122, b"de"),
+            &lag(123, H123, b"d4:int01:-4:int10:4:int20:e"),
+            &lag(124, H124, DIFF124),
+            &lag(125, H125A, b"d5:dictBd3:foo1:-ee"),
+            &lag(125, H125B, b"d4:int10:e"),
+            b"e1:=dee",
+        ])
+    }
+
+    #[test]
+    fn example_3_simple_conflict() {
+        let exp = m123_expected();
+        let mut m124 = mutable_of(&exp);
+        updates_124(m124.data_mut());
+        assert_eq!(hex::encode(m124.hash()), H124);
+        let mut a = m124.increment();
+        sub(a.data_mut(), "dictB").remove(&b"foo"[..]);
+        let mut b = m124.increment();
+        b.data_mut().insert(b"int1".to_vec(), int(5));
+        assert_eq!(hex::encode(a.hash()), H125A);
+        assert_eq!(hex::encode(b.hash()), H125B);
+        let (sa, sb, s124) = (a.serialize(true), b.serialize(true), m124.serialize(true));
+        let mut m = merge_of(&[&sa, &sb]);
+        assert!(m.merged());
+        assert_eq!(m.seqno(), 126);
+        let want = m126_expected();
+        assert_eq!(String::from_utf8_lossy(&m.serialize(true)), String::from_utf8_lossy(&want));
+        assert_eq!(merge_of(&[&sb, &sa]).serialize(true), want);
+        assert_eq!(merge_of(&[&s124, &sb, &sa]).serialize(true), want);
+        assert_eq!(merge_of(&[&sb, &sa, &s124]).serialize(true), want);
+        let mut m120b = ConfigMessage::new_mutable(118, 5, none()).increment().increment();
+        m120b.data_mut().insert(b"too old".to_vec(), st("won't see"));
+        let s120b = m120b.serialize(true);
+        assert_eq!(merge_of(&[&sb, &s120b, &sa]).serialize(true), want);
+    }
+
+    #[test]
+    fn example_4_complex_conflict() {
+        let m123 = parse(&m123_expected());
+        let mut m124a = m123.increment();
+        let b = sub(m124a.data_mut(), "dictB");
+        b.insert(b"foo".to_vec(), int(66));
+        b.insert(b"answer".to_vec(), int(42));
+        let mut m124b = m123.increment();
+        updates_124(m124b.data_mut());
+        assert_eq!(hex::encode(m124b.hash()), H124);
+        let mut m125a = m124b.increment();
+        sub(m125a.data_mut(), "dictB").remove(&b"foo"[..]);
+        let mut m125b = m124b.increment();
+        m125b.data_mut().insert(b"int1".to_vec(), int(5));
+        let (s125a, s125b, s124a) = (m125a.serialize(true), m125b.serialize(true), m124a.serialize(true));
+        let mut m126a = merge_of(&[&s125a, &s125b]);
+        let mut m120b = ConfigMessage::new_mutable(118, 5, none()).increment().increment();
+        m120b.data_mut().insert(b"too old".to_vec(), st("won't see"));
+        let s120b = m120b.serialize(true);
+        let s123 = m123_expected();
+        let mut m126b = merge_of(&[&s125b, &s124a, &s125a, &s123, &s120b]);
+        assert!(m124a.hash() < m124b.hash());
+        let (h126a, h126b) = (m126a.hash(), m126b.hash());
+        assert!(h126a < h126b);
+        let (s126a, s126b) = (m126a.serialize(true), m126b.serialize(true));
+        let mut m127 = ConfigMessage::merge(&[&s126a, &s126b], &none(), 5, true, |_, e| panic!("{e}")).unwrap();
+        subset(sub(m127.data_mut(), "dictA"), "goodbye").insert(789.into());
+        assert_eq!(m127.seqno(), 127);
+        let want = cat(&[
+            b"d1:#i127e1:&d5:dictAd7:goodbyeli123ei456ei789ee5:helloi123ee5:dictBd5:addedi9999e6:answeri42e7:changedi1e6:nestedd1:ai1eee4:goodli99ei123e3:Foo3:bare4:int1i5e4:int2i2e7:string25:hello7:string33:omge",
+            b"1:<l",
+            &lag(123, H123, b"d4:int01:-4:int10:4:int20:e"),
+            &lag(124, &hex::encode(m124a.hash()), b"d5:dictBd6:answer0:3:foo0:ee"),
+            &lag(124, H124, DIFF124),
+            &lag(125, H125A, b"d5:dictBd3:foo1:-ee"),
+            &lag(125, H125B, b"d4:int10:e"),
+            &lag(126, &hex::encode(h126a), b"de"),
+            &lag(126, &hex::encode(h126b), b"de"),
+            b"e1:=d5:dictAd7:goodbyelli789eeleeeee",
+        ]);
+        let s127 = m127.serialize(true);
+        assert_eq!(String::from_utf8_lossy(&s127), String::from_utf8_lossy(&want));
+        let mut alt = merge_of(&[&s127, &s125a, &s126b]);
+        assert_eq!(alt.seqno(), 127);
+        assert_eq!(alt.hash(), m127.hash());
+    }
+
+    // ---- Config (push / merge state machine) ------------------------------------------------
+
+    fn set_key(c: &mut Config, k: &str, v: ConfigValue) -> Result<bool> {
+        c.modify(|d| {
+            d.insert(k.as_bytes().to_vec(), v);
+        })
+    }
+
+    #[test]
+    fn concurrent_edits_converge_to_identical_bytes() {
+        let key = [0x42u8; 32];
+        let mut a = Config::new("UserProfile", none());
+        let mut b = Config::new("UserProfile", none());
+        a.replace_keys(&[key], false).unwrap();
+        b.replace_keys(&[key], false).unwrap();
+        assert!(set_key(&mut a, "n", st("Alice")).unwrap());
+        assert!(!set_key(&mut a, "n", st("Alice")).unwrap(), "unchanged value must not dirty");
+        let p = a.push().unwrap();
+        a.confirm_pushed(p.seqno, "h1");
+        assert_eq!(b.merge(&[("h1".into(), p.data.clone())]).unwrap(), vec!["h1".to_string()]);
+        assert_eq!(b.data(), a.data());
+        assert!(!b.needs_push());
+
+        // Concurrent edits on both replicas.
+        set_key(&mut a, "x", int(1)).unwrap();
+        set_key(&mut b, "y", int(2)).unwrap();
+        b.modify(|d| {
+            d.remove(&b"n"[..]);
+        })
+        .unwrap();
+        let pa = a.push().unwrap();
+        let pb = b.push().unwrap();
+        assert_eq!(pa.seqno, pb.seqno);
+        assert_eq!(pa.obsolete, vec!["h1".to_string()]);
+        a.confirm_pushed(pa.seqno, "ha");
+        b.confirm_pushed(pb.seqno, "hb");
+        // Exchange.
+        a.merge(&[("hb".into(), pb.data.clone())]).unwrap();
+        b.merge(&[("ha".into(), pa.data.clone())]).unwrap();
+        assert!(a.needs_push() && b.needs_push());
+        let ma = a.push().unwrap();
+        let mb = b.push().unwrap();
+        assert_eq!(ma.data, mb.data, "both replicas publish the same merge");
+        assert_eq!(a.data(), b.data());
+        assert_eq!(a.data(), &d(vec![("x", int(1)), ("y", int(2))]));
+        assert!(ma.obsolete.contains(&"ha".to_string()) && ma.obsolete.contains(&"hb".to_string()));
+        a.confirm_pushed(ma.seqno, "hm");
+        b.confirm_pushed(mb.seqno, "hm");
+        // Receiving the identical merge changes nothing.
+        a.merge(&[("hm".into(), ma.data.clone())]).unwrap();
+        assert!(!a.needs_push());
+        // A third replica that sees everything ends identical.
+        let mut c = Config::new("UserProfile", none());
+        c.replace_keys(&[key], false).unwrap();
+        c.merge(&[("ha".into(), pa.data), ("hb".into(), pb.data), ("hm".into(), ma.data)]).unwrap();
+        assert_eq!(c.data(), a.data());
+        assert!(!c.needs_push());
+    }
+
+    #[test]
+    fn group_signed_configs() {
+        let (pk, sk) = sodium::ed25519_seed_keypair(&[5u8; 32]);
+        let key = [9u8; 32];
+        let mut admin = Config::new("groups::Info", SigningKeys::admin(sk));
+        let mut member = Config::new("groups::Info", SigningKeys::verify_only(pk));
+        admin.replace_keys(&[key], false).unwrap();
+        member.replace_keys(&[key], false).unwrap();
+        set_key(&mut admin, "n", st("Group")).unwrap();
+        let p = admin.push().unwrap();
+        assert_eq!(member.merge(&[("h".into(), p.data)]).unwrap(), vec!["h".to_string()]);
+        assert_eq!(member.data().get(&b"n"[..]), Some(&st("Group")));
+        assert!(member.is_readonly());
+        assert_eq!(set_key(&mut member, "n", st("Mine")).unwrap_err().kind(), ErrorKind::PermissionDenied);
+        // A member forging a message with its own key, and an unsigned message: ignored.
+        let (_, other) = sodium::ed25519_seed_keypair(&[6u8; 32]);
+        for sig in [SigningKeys::admin(other), SigningKeys::none()] {
+            let mut forger = Config::new("groups::Info", sig);
+            forger.replace_keys(&[key], false).unwrap();
+            forger.merge(&[("h".into(), admin.push().unwrap().data)]).ok();
+            for _ in 0..3 {
+                set_key(&mut forger, "n", st("Hacked")).unwrap();
+                set_key(&mut forger, "z", int(1)).unwrap();
+            }
+            let f = forger.push().unwrap();
+            assert!(member.merge(&[("f".into(), f.data)]).unwrap().is_empty());
+            assert_eq!(member.data().get(&b"n"[..]), Some(&st("Group")));
+        }
+        // Wrong key or wrong domain: nothing decrypts.
+        let mut other_key = Config::new("groups::Info", SigningKeys::verify_only(pk));
+        other_key.replace_keys(&[[1u8; 32]], false).unwrap();
+        assert!(other_key.merge(&[("h".into(), admin.push().unwrap().data)]).unwrap().is_empty());
+        let mut other_domain = Config::new("groups::Members", SigningKeys::verify_only(pk));
+        other_domain.replace_keys(&[key], false).unwrap();
+        assert!(other_domain.merge(&[("h".into(), admin.push().unwrap().data)]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn storage_encoding_compresses_pads_and_guards() {
+        let key = [3u8; 32];
+        let mut m = ConfigMessage::new_mutable(1, 5, none());
+        m.data_mut().insert(b"big".to_vec(), ConfigValue::bytes(vec![b'a'; 4000]));
+        let ser = m.serialize(true);
+        let stored = encode_for_storage(&ser, &key, "Contacts", Some(1)).unwrap();
+        assert_eq!(stored.len() % 256, 0);
+        assert!(stored.len() < ser.len(), "compressed");
+        assert_eq!(decode_from_storage(&stored, &[[0u8; 32], key], "Contacts").unwrap(), ser);
+        let plain = encode_for_storage(b"d1:#i0e1:&de1:<le1:=dee", &key, "Contacts", None).unwrap();
+        assert_eq!(plain.len(), 256);
+        assert_eq!(decode_from_storage(&plain, &[[0u8; 32]], "Contacts").unwrap_err().kind(), ErrorKind::DecryptionFailed);
+        // A zstd bomb: small compressed, huge decompressed → TooLarge, not an allocation.
+        let bomb = zstd_compress(&vec![0u8; MAX_DECOMPRESSED_CONFIG + 10], 19).unwrap();
+        assert!(bomb.len() < 70_000);
+        let enc = config_encrypt::encrypt(&[&b"z"[..], &bomb].concat(), &key, b"Contacts").unwrap();
+        assert_eq!(decode_from_storage(&enc, &[key], "Contacts").unwrap_err().kind(), ErrorKind::TooLarge);
+        let junk = config_encrypt::encrypt(b"zgarbage", &key, b"Contacts").unwrap();
+        assert!(decode_from_storage(&junk, &[key], "Contacts").is_err());
+        let zeros = config_encrypt::encrypt(&[0u8; 10], &key, b"Contacts").unwrap();
+        assert!(decode_from_storage(&zeros, &[key], "Contacts").is_err());
+        // Over the size limit.
+        let mut big = ConfigMessage::new_mutable(1, 5, none());
+        let mut noise = vec![0u8; 90_000];
+        sodium::random_bytes(&mut noise);
+        big.data_mut().insert(b"n".to_vec(), ConfigValue::bytes(noise));
+        assert_eq!(encode_for_storage(&big.serialize(true), &key, "Contacts", Some(1)).unwrap_err().kind(), ErrorKind::TooLarge);
+    }
+
+    #[test]
+    fn dump_round_trip() {
+        let mut a = Config::new("UserProfile", none());
+        a.replace_keys(&[[1u8; 32]], false).unwrap();
+        set_key(&mut a, "n", st("x")).unwrap();
+        let p = a.push().unwrap();
+        a.confirm_pushed(p.seqno, "h1");
+        set_key(&mut a, "n", st("y")).unwrap();
+        let d = a.dump();
+        let mut b = Config::from_dump("UserProfile", none(), &d).unwrap();
+        assert_eq!(b.data(), a.data());
+        assert_eq!(b.state(), ConfigState::Dirty);
+        b.replace_keys(&[[1u8; 32]], false).unwrap();
+        assert!(b.push().unwrap().seqno > p.seqno);
+        assert!(Config::from_dump("UserProfile", none(), b"de").is_err());
+    }
 }

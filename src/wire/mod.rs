@@ -2,6 +2,7 @@
 //! swarm mapping. Pure: no I/O.
 
 pub mod bencode;
+pub mod config_message;
 pub mod envelope;
 pub mod message_hash;
 pub mod onion;
