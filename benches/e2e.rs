@@ -56,6 +56,9 @@ fn latency(env: &mut Env, quick: bool) {
     wait_ready(&a);
     wait_ready(&b);
     b.add_contact(&a.session_id().to_hex(), None).unwrap();
+    // An active conversation: one exchange first, so both sides poll at the active interval.
+    a.send_text(&b.session_id().to_hex(), "warm up").unwrap();
+    while !matches!(b.next_event(Duration::from_secs(30)), Some(Event::MessageReceived { .. }) | None) {}
     let samples = if quick { 40 } else { 150 };
     let mut sent_at: HashMap<String, Instant> = HashMap::new();
     let bob = b.session_id().to_hex();

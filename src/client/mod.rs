@@ -172,6 +172,9 @@ impl Client {
         }
         let rt = runtime::runtime()?;
         let (tx, rx) = watch::channel(false);
+        // A client that just started polls at the active interval for a while: it is catching
+        // up, and its host is most likely in use.
+        self.inner.touch();
         let handles = tasks::spawn_all(rt, &self.inner, rx);
         *running = Some(Running { shutdown: tx, handles });
         self.inner.log(LogLevel::Info, || format!("client {} started", self.session_id()));
