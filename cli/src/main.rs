@@ -100,6 +100,10 @@ enum Command {
     MarkRead(PeerArg),
     /// Send a failed message again.
     Resend(IdArg),
+    /// Delete a message on this device.
+    DeleteMessage(IdArg),
+    /// Delete a conversation and its messages on this device.
+    DeleteConversation(PeerArg),
     /// Manage contacts and blocked Session IDs.
     #[command(subcommand)]
     Contacts(ContactsCommand),
@@ -146,6 +150,8 @@ fn run(cli: Cli, out: Output) -> Result<()> {
         Command::History(a) => cmd::messages::history(&ctx, a),
         Command::MarkRead(a) => cmd::messages::mark_read(&ctx, a),
         Command::Resend(a) => cmd::messages::resend(&ctx, a),
+        Command::DeleteMessage(a) => cmd::messages::delete_message(&ctx, a),
+        Command::DeleteConversation(a) => cmd::messages::delete_conversation(&ctx, a),
         Command::Contacts(c) => cmd::contacts::run(&ctx, c),
         Command::Requests(c) => cmd::requests::run(&ctx, c),
         Command::Network(a) => cmd::network::run(&ctx, a),

@@ -91,12 +91,20 @@ impl<'a> Names<'a> {
         self.cache.get(id).and_then(|c| c.as_ref())
     }
 
-    /// Nickname or display name of a Session ID, if known (`Note to Self` for our own).
+    /// Nickname or display name of a Session ID, if known (our own display name for ours).
     pub fn name_of(&mut self, id: &str) -> Option<String> {
         if id == self.me {
-            return Some(self.client.display_name().ok().flatten().unwrap_or_else(|| "Note to Self".into()));
+            return self.client.display_name().ok().flatten();
         }
         self.contact(id).and_then(|c| c.nickname.clone().or_else(|| c.display_name.clone()))
+    }
+
+    /// The name of a conversation: the peer's name, `Note to Self` for our own, else the ID.
+    pub fn conversation_name(&mut self, id: &str) -> String {
+        if id == self.me {
+            return "Note to Self".into();
+        }
+        self.name_of(id).unwrap_or_else(|| id.to_string())
     }
 
     /// Whether messages from `id` are message requests (not approved, not blocked, not us).
@@ -111,7 +119,7 @@ impl<'a> Names<'a> {
     }
 
     pub fn message(&mut self, m: &Message) -> MessageRecord {
-        let sender_name = if m.outgoing { self.name_of(&self.me.clone()) } else { self.name_of(&m.sender) };
+        let sender_name = self.name_of(&m.sender);
         let is_request = !m.outgoing && self.is_request(&m.sender);
         MessageRecord {
             ty: "message",
@@ -130,7 +138,7 @@ impl<'a> Names<'a> {
     }
 
     pub fn conversation(&mut self, c: &Conversation) -> ConversationRecord {
-        let name = self.name_of(&c.id).unwrap_or_else(|| c.id.clone());
+        let name = self.conversation_name(&c.id);
         ConversationRecord {
             ty: "conversation",
             id: c.id.clone(),

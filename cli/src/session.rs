@@ -5,7 +5,7 @@ use crate::home::{Home, NetworkChoice, NetworkLock, Profile};
 use crate::output::Output;
 use crate::secret::PinSource;
 use session_sdk::client::{Client, ClientConfig, Event, LogLevel};
-use session_sdk::net::ConnectionState;
+use session_sdk::net::{ConnectionState, NetworkConfig};
 use session_sdk::ErrorKind;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -65,8 +65,8 @@ impl Ctx {
     /// Client settings for a profile, before the identity source and PIN are set.
     /// `poll` is the command's own poll interval (the SDK's active/idle defaults when None);
     /// the hidden `--poll-interval-ms` overrides both.
-    pub fn client_config(&self, data_dir: std::path::PathBuf, network: &NetworkChoice, poll: Option<Duration>) -> Result<ClientConfig> {
-        let mut cfg = ClientConfig::new(data_dir, network.load()?);
+    pub fn client_config(&self, data_dir: std::path::PathBuf, network: NetworkConfig, poll: Option<Duration>) -> Result<ClientConfig> {
+        let mut cfg = ClientConfig::new(data_dir, network);
         // Warnings are captured (they explain network failures) even when not printed.
         cfg.log_level = self.log_level.min(LogLevel::Warn);
         if let Some(d) = self.poll_ms.map(|ms| Duration::from_millis(ms.max(50))).or(poll) {
@@ -94,7 +94,14 @@ impl Ctx {
             Use::Local => None,
         };
         let network = self.network.clone().unwrap_or_else(|| profile.meta.network.clone());
-        let mut cfg = self.client_config(profile.data_dir(), &network, poll)?;
+        // A command that never connects must work without the network description (a testnet
+        // long gone, say): it gets a stand-in configuration it never uses.
+        let net_cfg = match (usage, network.load()) {
+            (_, Ok(c)) => c,
+            (Use::Local, Err(_)) => NetworkConfig::mainnet(),
+            (Use::Network, Err(e)) => return Err(e),
+        };
+        let mut cfg = self.client_config(profile.data_dir(), net_cfg, poll)?;
         if profile.meta.pin {
             cfg.pin = Some(self.pin.for_open(&profile.meta.name)?);
         }
@@ -157,17 +164,19 @@ impl Session {
     }
 
     /// Wait until the client has an onion path, handing other events to `on_event`. Fails with
-    /// NETWORK (explaining the last failure) after `timeout`, or INTERRUPTED.
-    pub fn wait_ready(&self, ctx: &Ctx, timeout: Duration, mut on_event: impl FnMut(&Event)) -> Result<()> {
-        let deadline = Instant::now() + timeout;
+    /// NETWORK (explaining the last failure) after `timeout` (never without one), or INTERRUPTED.
+    pub fn wait_ready(&self, ctx: &Ctx, timeout: Option<Duration>, mut on_event: impl FnMut(&Event)) -> Result<()> {
+        let deadline = timeout.map(|t| Instant::now() + t);
         while self.client.connection_state() != ConnectionState::Ready {
             ctx.check_interrupted()?;
-            if Instant::now() >= deadline {
-                let why = self.last_warning().unwrap_or_else(|| "no onion path could be built".into());
-                return Err(CliError::sdk(
-                    ErrorKind::Network,
-                    format!("cannot reach the network ({}) within {}s: {why}", self.network_label, timeout.as_secs()),
-                ));
+            if let (Some(deadline), Some(timeout)) = (deadline, timeout) {
+                if Instant::now() >= deadline {
+                    let why = self.last_warning().unwrap_or_else(|| "no onion path could be built".into());
+                    return Err(CliError::sdk(
+                        ErrorKind::Network,
+                        format!("cannot reach the network ({}) within {}s: {why}", self.network_label, timeout.as_secs()),
+                    ));
+                }
             }
             if let Some(e) = self.next_event(Duration::from_millis(100)) {
                 on_event(&e);

@@ -127,3 +127,26 @@ fn unreachable_network() {
     // A description file that is not there.
     home.run(&["--network", "/nonexistent/t.json", "-p", "lonely", "network"]).fails_with(14);
 }
+
+#[test]
+fn readme_documents_the_exit_codes_of_help() {
+    let home = Home::new();
+    let help = home.run(&["--help"]).ok().stdout;
+    let table: Vec<(String, String)> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Exit codes:"))
+        .skip(1)
+        .map_while(|l| {
+            let l = l.trim();
+            let (code, meaning) = l.split_once("  ")?;
+            code.parse::<u8>().ok()?;
+            Some((code.to_string(), meaning.trim().to_string()))
+        })
+        .collect();
+    assert!(table.len() >= 17, "{table:?}");
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    for (code, meaning) in &table {
+        let row = format!("| {code} | {meaning} |");
+        assert!(readme.contains(&row), "README lacks the exit-code row {row:?}");
+    }
+}

@@ -117,14 +117,16 @@ fn wait_sent(ctx: &Ctx, s: &Session, id: i64, deadline: Instant, mut on_event: i
 pub fn send(ctx: &Ctx, a: SendArgs) -> Result<()> {
     let s = ctx.open(Use::Network)?;
     let body = read_body(a.message)?;
+    // Resolve every recipient before queueing anything: a typo must not leave a partial send.
+    let targets = a.recipients.iter().map(|r| resolve_peer(&s.client, r)).collect::<Result<Vec<_>>>()?;
     let mut queued = vec![];
-    for r in &a.recipients {
-        let to = resolve_peer(&s.client, r)?;
-        queued.push((to.clone(), s.client.send_text(&to, &body)?));
+    for to in targets {
+        let id = s.client.send_text(&to, &body)?;
+        queued.push((to, id));
     }
     s.start()?;
     let deadline = Instant::now() + Duration::from_secs(a.timeout);
-    s.wait_ready(ctx, Duration::from_secs(a.timeout), |_| {})?;
+    s.wait_ready(ctx, Some(Duration::from_secs(a.timeout)), |_| {})?;
     let mut names = Names::new(&s.client);
     let mut unsent = vec![];
     for (to, id) in queued {
@@ -269,7 +271,7 @@ pub fn receive(ctx: &Ctx, a: ReceiveArgs) -> Result<()> {
     s.start()?;
     let timeout = Duration::from_secs(a.timeout);
     let mut early = Ok(());
-    s.wait_ready(ctx, if a.follow { Duration::from_secs(u64::MAX / 4) } else { timeout }, |e| {
+    s.wait_ready(ctx, (!a.follow).then_some(timeout), |e| {
         if let Err(err) = handle(e) {
             early = Err(err);
         }
@@ -386,13 +388,28 @@ pub fn resend(ctx: &Ctx, a: IdArg) -> Result<()> {
     s.client.resend(a.id)?;
     s.start()?;
     let deadline = Instant::now() + Duration::from_secs(60);
-    s.wait_ready(ctx, Duration::from_secs(60), |_| {})?;
+    s.wait_ready(ctx, Some(Duration::from_secs(60)), |_| {})?;
     let m = wait_sent(ctx, &s, a.id, deadline, |_| {})?;
     let _ = s.client.stop();
     if m.state != MessageState::Sent {
         return Err(CliError::sdk(ErrorKind::Timeout, format!("message {} is still {}", a.id, m.state.as_str())));
     }
     super::done(ctx, "resent", json!({"id": a.id}), &format!("Resent message {}.", a.id));
+    Ok(())
+}
+
+pub fn delete_message(ctx: &Ctx, a: IdArg) -> Result<()> {
+    let s = ctx.open(Use::Local)?;
+    s.client.delete_message(a.id)?;
+    super::done(ctx, "message_deleted", json!({"id": a.id}), &format!("Deleted message {} on this device.", a.id));
+    Ok(())
+}
+
+pub fn delete_conversation(ctx: &Ctx, a: PeerArg) -> Result<()> {
+    let s = ctx.open(Use::Local)?;
+    let conv = resolve_peer(&s.client, &a.peer)?;
+    s.client.delete_conversation(&conv)?;
+    super::done(ctx, "conversation_deleted", json!({"conversation": conv}), &format!("Deleted the conversation with {conv} on this device."));
     Ok(())
 }
 
@@ -460,6 +477,26 @@ pub fn methods() -> Vec<Method> {
             },
         },
         Method {
+            name: "delete_message",
+            params: "{id: number}",
+            summary: "delete a message on this device",
+            handler: |d, p| {
+                let id = p.req_i64("id")?;
+                d.session.client.delete_message(id)?;
+                Ok(json!({"id": id}))
+            },
+        },
+        Method {
+            name: "delete_conversation",
+            params: "{peer: string}",
+            summary: "delete a conversation and its messages on this device",
+            handler: |d, p| {
+                let conv = resolve_peer(&d.session.client, &p.req_str("peer")?)?;
+                d.session.client.delete_conversation(&conv)?;
+                Ok(json!({"conversation": conv}))
+            },
+        },
+        Method {
             name: "resend",
             params: "{id: number}",
             summary: "queue a failed message again",
@@ -489,10 +526,11 @@ fn rpc_send(d: &crate::rpc::Daemon, p: &Params) -> Result<Value> {
     let wait = p.opt_bool("wait")?.unwrap_or(false);
     let timeout = Duration::from_secs(p.opt_i64("timeout")?.unwrap_or(60).clamp(0, 3600) as u64);
     let client = &d.session.client;
+    let targets = recipients.iter().map(|r| resolve_peer(client, r)).collect::<Result<Vec<_>>>()?;
     let mut ids = vec![];
-    for r in &recipients {
-        let to = resolve_peer(client, r)?;
-        ids.push((to.clone(), client.send_text(&to, &text)?));
+    for to in targets {
+        let id = client.send_text(&to, &text)?;
+        ids.push((to, id));
     }
     let deadline = Instant::now() + timeout;
     let mut out = vec![];

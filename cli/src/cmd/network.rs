@@ -83,9 +83,12 @@ pub fn record(s: &Session) -> NetworkRecord {
 
 pub fn run(ctx: &Ctx, a: NetworkArgs) -> Result<()> {
     let s = ctx.open(if a.offline { Use::Local } else { Use::Network })?;
-    if !a.offline {
+    if a.offline {
+        // Local use tolerates a missing description; showing it must not.
+        ctx.network.clone().unwrap_or_else(|| s.profile.meta.network.clone()).load()?;
+    } else {
         s.start()?;
-        s.wait_ready(ctx, Duration::from_secs(a.timeout), |_| {})?;
+        s.wait_ready(ctx, Some(Duration::from_secs(a.timeout)), |_| {})?;
     }
     let r = record(&s);
     let _ = s.client.stop();

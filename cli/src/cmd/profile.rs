@@ -94,7 +94,7 @@ fn create(ctx: &Ctx, name: &str, phrase: Option<zeroize::Zeroizing<String>>, dis
     let staging = ctx.home.staging_dir(name)?;
     let result = (|| -> Result<(Profile, String)> {
         let network = ctx.network.clone().unwrap_or(NetworkChoice::Public);
-        let mut cfg = ctx.client_config(staging.join("data"), &network, None)?;
+        let mut cfg = ctx.client_config(staging.join("data"), network.load()?, None)?;
         if !no_pin {
             cfg.pin = Some(ctx.pin.for_create(name)?);
         }

@@ -78,7 +78,7 @@ pub fn run(ctx: &Ctx, cmd: RequestsCommand) -> Result<()> {
             if !offline {
                 s.start()?;
                 let deadline = Instant::now() + Duration::from_secs(timeout);
-                s.wait_ready(ctx, Duration::from_secs(timeout), |_| {})?;
+                s.wait_ready(ctx, Some(Duration::from_secs(timeout)), |_| {})?;
                 // The notice is a control message in the outbox; wait for the outbox to drain.
                 while Instant::now() < deadline {
                     ctx.check_interrupted()?;
