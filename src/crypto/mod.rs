@@ -4,6 +4,7 @@
 pub mod attachment;
 pub mod config_encrypt;
 pub mod group_keys;
+pub mod group_message;
 pub mod multi_encrypt;
 pub mod onion_hop;
 pub mod ons;
