@@ -4,6 +4,7 @@
 pub mod bencode;
 pub mod config_message;
 pub mod envelope;
+pub mod group_config;
 pub mod message_hash;
 pub mod onion;
 pub mod padding;
