@@ -181,6 +181,80 @@ fn memory(env: &mut Env, quick: bool) {
     assert!(clients.iter().all(|c| c.live_tasks() == 0));
 }
 
+/// 10 MB through the whole attachment pipeline, beside the bare costs of encrypting 10 MB and
+/// copying 10 MB over loopback TCP in the same run.
+fn attachments(env: &mut Env) {
+    use session_sdk::client::OutgoingFile;
+    let a = Client::new(env.config()).unwrap();
+    let b = Client::new(env.config()).unwrap();
+    a.start().unwrap();
+    b.start().unwrap();
+    wait_ready(&a);
+    wait_ready(&b);
+    b.add_contact(&a.session_id().to_hex(), None).unwrap();
+    let n = session_sdk::crypto::attachment::MAX_ATTACHMENT_SIZE;
+    let data: Vec<u8> = (0..n as u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+
+    let t = Instant::now();
+    let enc = session_sdk::crypto::attachment::encrypt(&data).unwrap();
+    let bare_encrypt = t.elapsed();
+    let t = Instant::now();
+    let plain = session_sdk::crypto::attachment::decrypt(&enc.blob, &enc.key, Some(&enc.digest), Some(enc.size)).unwrap();
+    let bare_decrypt = t.elapsed();
+    assert_eq!(plain.len(), n);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let t = Instant::now();
+    let reader = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = Vec::with_capacity(n + 64);
+        std::io::Read::read_to_end(&mut s, &mut buf).unwrap();
+        buf.len()
+    });
+    {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        std::io::Write::write_all(&mut s, &enc.blob).unwrap();
+    }
+    assert_eq!(reader.join().unwrap(), enc.blob.len());
+    let bare_copy = t.elapsed();
+
+    let t = Instant::now();
+    let id = a
+        .send_file(&b.session_id().to_hex(), OutgoingFile { data: data.clone(), file_name: Some("ten.bin".into()), ..Default::default() })
+        .unwrap();
+    let queued = t.elapsed();
+    let mut uploaded = None;
+    let mut sent = None;
+    while sent.is_none() && t.elapsed() < Duration::from_secs(120) {
+        match a.next_event(Duration::from_millis(5)) {
+            Some(Event::AttachmentDone { upload: true, .. }) => uploaded = Some(t.elapsed()),
+            Some(Event::MessageState { message_id, state: MessageState::Sent, .. }) if message_id == id => sent = Some(t.elapsed()),
+            _ => {}
+        }
+    }
+    let mut received = None;
+    let mut mid = 0;
+    while received.is_none() && t.elapsed() < Duration::from_secs(120) {
+        if let Some(Event::MessageReceived { message, .. }) = b.next_event(Duration::from_millis(5)) {
+            mid = message.id;
+            received = Some(t.elapsed());
+        }
+    }
+    let td = Instant::now();
+    let got = b.download_attachment(mid, 0).unwrap();
+    let download = td.elapsed();
+    assert!(got == data);
+    println!(
+        "10 MB attachment: queue (strip+encrypt+write) {queued:?}, upload done {:?}, message sent {:?}, received {:?}; download+verify+decrypt {download:?}",
+        uploaded.unwrap(),
+        sent.unwrap(),
+        received.unwrap()
+    );
+    println!(
+        "   baselines in the same run: encrypt 10 MB {bare_encrypt:?}, decrypt 10 MB {bare_decrypt:?}, copy 10 MB over loopback TCP {bare_copy:?}"
+    );
+}
+
 fn main() {
     // `cargo bench` passes --bench; `cargo test --benches` passes nothing: only run when benched.
     if !std::env::args().any(|a| a == "--bench") {
@@ -207,6 +281,7 @@ fn main() {
     print!("{}", String::from_utf8_lossy(&child.stdout));
     assert!(child.status.success(), "memory child failed: {}", String::from_utf8_lossy(&child.stderr));
     latency(&mut env, quick);
+    attachments(&mut env);
     throughput(&mut env, quick);
     idle(&mut env, quick);
     drop(env.net.take());
