@@ -148,6 +148,16 @@ def check_event(ev: Event) -> Event:
         assert ev.connected == d["ready"] and ev.message_state is None, (ev, d)
     elif k == EventKind.LOG:
         assert ev.text == d["message"] and ev.log_level is not None and ev.log_level.name.lower() == d["level"], (ev, d)
+    elif k in (EventKind.ATTACHMENT_PROGRESS, EventKind.ATTACHMENT_DONE, EventKind.ATTACHMENT_FAILED):
+        assert (ev.message_id, ev.attachment_index, ev.is_upload) == (d["message_id"], d["index"], d["upload"]), (ev, d)
+        if k == EventKind.ATTACHMENT_PROGRESS:
+            assert (ev.bytes_done, ev.bytes_total) == (d["done"], d["total"]) and ev.bytes_done <= ev.bytes_total, (ev, d)
+        elif k == EventKind.ATTACHMENT_DONE:
+            assert ev.text == d.get("path"), (ev, d)
+        else:
+            assert ev.text == d["error"] and ev.will_retry == d["will_retry"], (ev, d)
+    if k not in (EventKind.ATTACHMENT_PROGRESS, EventKind.ATTACHMENT_DONE, EventKind.ATTACHMENT_FAILED):
+        assert (ev.attachment_index, ev.is_upload, ev.bytes_done, ev.bytes_total) == (0, False, 0, 0), ev
     if k not in (EventKind.MESSAGE_RECEIVED, EventKind.MESSAGE_SYNCED):
         assert ev.message is None
     return ev

@@ -37,6 +37,7 @@ def test_every_setter_accepts_good_values(tmp_path: Path, testnet) -> None:
         .set_log_level(LogLevel.DEBUG)
         .set_display_name("Alice")
         .set_send_retry_window(60)
+        .set_strip_jpeg_metadata(False)
     )
     assert repr(cfg).startswith("<Config")
     cfg.close()
@@ -50,6 +51,7 @@ def test_every_setter_accepts_good_values(tmp_path: Path, testnet) -> None:
         log_level=LogLevel.OFF,
         display_name="Bob",
         send_retry_window=1,
+        strip_jpeg_metadata=True,
     ) as cfg2:
         assert not cfg2.closed
     assert cfg2.closed

@@ -16,6 +16,7 @@ from ._util import HandleGuard, StrIn, call_out_string, check, cpath, cstr, last
 from .config import Config, PathLike
 from .errors import ClosedError, InvalidArgumentError
 from .events import Event
+from .identity import _take_bytes
 from .types import Contact, Conversation, LogLevel, Message, parse_list
 
 log = logging.getLogger("session_sdk")
@@ -251,6 +252,68 @@ class Client:
         with self._guard.use() as h:
             check(lib.ssdk_client_delete_message(h, int(message_id)))
 
+    # --- attachments -------------------------------------------------------------------------
+
+    def send_file(self, to: StrIn, path: PathLike, caption: Optional[StrIn] = None) -> int:
+        """Queue the file at ``path`` (at most :func:`max_attachment_size` bytes) for ``to``,
+        with an optional caption, and return the local message id (its attachment has index 0).
+        The file is read and encrypted now; the running client uploads it (``ATTACHMENT_*``
+        events) and sends the message once the upload succeeded.
+
+        Raises :class:`IoError`, :class:`TooLargeError` (refused before any upload),
+        :class:`InvalidArgumentError` (empty file), :class:`MalformedError` (a JPEG whose
+        metadata cannot be removed), :class:`InvalidSessionIdError`, :class:`BlockedError`."""
+        out = ffi.new("int64_t *")
+        with self._guard.use() as h:
+            check(lib.ssdk_client_send_file(h, cstr(to, "to"), cpath(path, "path"), opt_cstr(caption, "caption"), out))
+        return int(out[0])
+
+    def send_file_bytes(
+        self,
+        to: StrIn,
+        data: Union[bytes, bytearray, memoryview],
+        file_name: Optional[StrIn] = None,
+        content_type: Optional[StrIn] = None,
+        caption: Optional[StrIn] = None,
+    ) -> int:
+        """As :meth:`send_file`, from memory (copied), with an optional file name and content
+        type (a JPEG is recognised by its bytes)."""
+        buf = bytes(data)
+        out = ffi.new("int64_t *")
+        with self._guard.use() as h:
+            check(lib.ssdk_client_send_file_bytes(
+                h, cstr(to, "to"), buf, len(buf), opt_cstr(file_name, "file_name"),
+                opt_cstr(content_type, "content_type"), opt_cstr(caption, "caption"), out))
+        return int(out[0])
+
+    def download_attachment(self, message_id: int, index: int = 0, dest_path: Optional[PathLike] = None) -> None:
+        """Start downloading an attachment in the background: ``ATTACHMENT_PROGRESS`` events,
+        then ``ATTACHMENT_DONE`` (the verified file written to ``dest_path``, if given, with
+        nothing partial ever visible there) or ``ATTACHMENT_FAILED``."""
+        with self._guard.use() as h:
+            check(lib.ssdk_client_download_attachment(h, int(message_id), _u32(index), NULL if dest_path is None else cpath(dest_path, "dest_path")))
+
+    def attachment_bytes(self, message_id: int, index: int = 0) -> bytes:
+        """Download, verify and decrypt an attachment, blocking until done (not from a listener
+        callback if you need events meanwhile). Raises :class:`NotFoundError` (unknown or
+        expired), :class:`DecryptionFailedError` (tampered or truncated), :class:`NetworkError`,
+        :class:`SessionTimeoutError`, :class:`CancelledError`."""
+        out_data = ffi.new("uint8_t **")
+        out_len = ffi.new("size_t *")
+        with self._guard.use() as h:
+            check(lib.ssdk_client_attachment_bytes(h, int(message_id), _u32(index), out_data, out_len))
+        return _take_bytes(out_data[0], out_len[0])
+
+    async def attachment_bytes_async(self, message_id: int, index: int = 0) -> bytes:
+        """:meth:`attachment_bytes` on a worker thread, for asyncio."""
+        return await asyncio.get_running_loop().run_in_executor(None, self.attachment_bytes, message_id, index)
+
+    def cancel_transfer(self, message_id: int, index: int = 0) -> None:
+        """Cancel an upload (its message becomes failed) or a download in progress
+        (:class:`NotFoundError` if none is)."""
+        with self._guard.use() as h:
+            check(lib.ssdk_client_cancel_transfer(h, int(message_id), _u32(index)))
+
     # --- contacts and requests ---------------------------------------------------------------
 
     def contacts(self) -> List[Contact]:
@@ -470,6 +533,11 @@ class Client:
         return f"<Client {self.session_id}>"
 
 
+def max_attachment_size() -> int:
+    """The largest attachment the SDK sends, in bytes."""
+    return int(lib.ssdk_max_attachment_size())
+
+
 def _json_object(text: str) -> Any:
     data = json.loads(text)
     if not isinstance(data, dict):
@@ -478,7 +546,8 @@ def _json_object(text: str) -> Any:
 
 
 def _u32(v: int) -> int:
+    # The C parameter is uint32_t: a value it cannot hold never reaches the SDK.
     if not 0 <= int(v) <= 0xFFFFFFFF:
-        raise InvalidArgumentError(f"INVALID_ARGUMENT: limit out of range: {v}", lib.SSDK_ERR_INVALID_ARGUMENT)
+        raise InvalidArgumentError(f"INVALID_ARGUMENT: {v} is out of range", lib.SSDK_ERR_INVALID_ARGUMENT)
     return int(v)
 

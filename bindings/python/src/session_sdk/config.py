@@ -54,6 +54,7 @@ class Config:
         log_level: Optional[Union[LogLevel, int]] = None,
         display_name: Optional[StrIn] = None,
         send_retry_window: Optional[float] = None,
+        strip_jpeg_metadata: Optional[bool] = None,
     ) -> None:
         out = ffi.new("ssdk_config **")
         check(lib.ssdk_config_new(cpath(data_dir, "data_dir"), out))
@@ -84,6 +85,8 @@ class Config:
                 self.set_display_name(display_name)
             if send_retry_window is not None:
                 self.set_send_retry_window(send_retry_window)
+            if strip_jpeg_metadata is not None:
+                self.set_strip_jpeg_metadata(strip_jpeg_metadata)
         except BaseException:
             self.close()
             raise
@@ -165,6 +168,13 @@ class Config:
         seconds, at least 1; default 3600)."""
         with self._guard.use() as h:
             check(lib.ssdk_config_set_send_retry_window(h, _u32(round(seconds), "seconds")))
+        return self
+
+    def set_strip_jpeg_metadata(self, enabled: bool = True) -> "Config":
+        """Remove JPEG metadata (EXIF with GPS position, XMP, IPTC, comments) before files are
+        encrypted and sent: on (the default) or off."""
+        with self._guard.use() as h:
+            check(lib.ssdk_config_set_strip_jpeg_metadata(h, bool(enabled)))
         return self
 
     @property

@@ -25,6 +25,12 @@ class Event:
     - ``CONTACT_CHANGED``: ``sender`` (the contact).
     - ``CONNECTION``: :attr:`connected`.
     - ``LOG``: ``text`` (the line), :attr:`log_level`.
+    - ``ATTACHMENT_PROGRESS``: ``message_id``, ``attachment_index``, ``is_upload``,
+      ``bytes_done``, ``bytes_total``.
+    - ``ATTACHMENT_DONE``: ``message_id``, ``attachment_index``, ``is_upload``, ``text`` (the
+      destination path of a download started with one).
+    - ``ATTACHMENT_FAILED``: ``message_id``, ``attachment_index``, ``is_upload``, ``text`` (the
+      error), :attr:`will_retry`.
 
     ``json`` is the SDK's JSON rendering of the whole event; :attr:`data` decodes it.
     """
@@ -37,6 +43,10 @@ class Event:
     timestamp: int = 0
     state: int = 0
     is_request: bool = False
+    attachment_index: int = 0
+    is_upload: bool = False
+    bytes_done: int = 0
+    bytes_total: int = 0
     json: str = field(default="{}", repr=False)
 
     @property
@@ -63,6 +73,11 @@ class Event:
         return bool(self.state) if self.kind == EventKind.CONNECTION else None
 
     @property
+    def will_retry(self) -> Optional[bool]:
+        """For a failed attachment transfer: whether the upload will be retried."""
+        return bool(self.state) if self.kind == EventKind.ATTACHMENT_FAILED else None
+
+    @property
     def log_level(self) -> Optional[LogLevel]:
         """For log events: the line's level; else ``None``."""
         return LogLevel(self.state) if self.kind == EventKind.LOG else None
@@ -84,5 +99,9 @@ class Event:
             timestamp=int(lib.ssdk_event_timestamp(ev)),
             state=int(lib.ssdk_event_state(ev)),
             is_request=bool(lib.ssdk_event_is_request(ev)),
+            attachment_index=int(lib.ssdk_event_attachment_index(ev)),
+            is_upload=bool(lib.ssdk_event_is_upload(ev)),
+            bytes_done=int(lib.ssdk_event_bytes_done(ev)),
+            bytes_total=int(lib.ssdk_event_bytes_total(ev)),
             json=borrowed_string(lib.ssdk_event_json(ev)) or "{}",
         )

@@ -25,6 +25,9 @@ class EventKind(enum.IntEnum):
     CONTACT_CHANGED = lib.SSDK_EVENT_CONTACT_CHANGED
     CONNECTION = lib.SSDK_EVENT_CONNECTION
     LOG = lib.SSDK_EVENT_LOG
+    ATTACHMENT_PROGRESS = lib.SSDK_EVENT_ATTACHMENT_PROGRESS
+    ATTACHMENT_DONE = lib.SSDK_EVENT_ATTACHMENT_DONE
+    ATTACHMENT_FAILED = lib.SSDK_EVENT_ATTACHMENT_FAILED
 
 
 class MessageState(enum.IntEnum):
@@ -93,11 +96,48 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """An attachment of a message (the ``attachments`` array of the SDK's message JSON).
+
+    ``state`` is the SDK's name: ``"pending_upload"``, ``"uploaded"``, ``"upload_failed"``
+    (outgoing), ``"remote"``, ``"downloaded"`` (incoming)."""
+
+    index: int
+    file_name: Optional[str]
+    content_type: Optional[str]
+    size: int
+    voice_note: bool
+    width: Optional[int]
+    height: Optional[int]
+    caption: Optional[str]
+    url: Optional[str]
+    state: str
+    raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> "Attachment":
+        return cls(
+            index=int(d.get("index") or 0),
+            file_name=_opt_str(d, "file_name"),
+            content_type=_opt_str(d, "content_type"),
+            size=int(d.get("size") or 0),
+            voice_note=bool(d.get("voice_note", False)),
+            width=None if d.get("width") is None else int(d["width"]),
+            height=None if d.get("height") is None else int(d["height"]),
+            caption=_opt_str(d, "caption"),
+            url=_opt_str(d, "url"),
+            state=str(d.get("state", "")),
+            raw=dict(d),
+        )
+
+
+@dataclass(frozen=True)
 class Message:
     """A stored message (``ssdk_client_history_json`` / ``ssdk_client_message_json``).
 
-    ``sent_ts`` and ``received_ts`` are milliseconds since the epoch; ``extra`` is the SDK's
-    JSON for structured content (attachments, quotes), decoded when it is JSON."""
+    ``sent_ts`` and ``received_ts`` are milliseconds since the epoch; ``attachments`` lists the
+    files it carries; ``extra`` is the SDK's JSON for other structured content, decoded when it
+    is JSON."""
 
     id: int
     conversation: str
@@ -110,6 +150,7 @@ class Message:
     read: bool
     server_hash: Optional[str]
     extra: Any
+    attachments: List[Attachment] = field(default_factory=list)
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -132,6 +173,7 @@ class Message:
             read=bool(d.get("read", False)),
             server_hash=_opt_str(d, "server_hash"),
             extra=extra,
+            attachments=[Attachment.from_json(a) for a in d.get("attachments") or []],
             raw=dict(d),
         )
 
