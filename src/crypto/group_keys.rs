@@ -556,6 +556,38 @@ impl GroupKeys {
         }
     }
 
+    /// Optional, clock-based expiry (libsession only expires relative to the newest key's swarm
+    /// timestamp, which never happens while a group is idle): drop generations that a newer
+    /// generation superseded more than [`KEY_EXPIRY_MS`] before `now_ms`. The newest generation is
+    /// always kept. Returns how many keys were dropped.
+    pub fn expire_superseded(&mut self, now_ms: i64) -> usize {
+        let newest_gen = match self.keys.last() {
+            Some(k) => k.generation,
+            None => return 0,
+        };
+        // For each generation, when the next one first appeared.
+        let mut drop_below = None;
+        for k in &self.keys {
+            if k.generation == newest_gen {
+                break;
+            }
+            let successor = self.keys.iter().filter(|n| n.generation > k.generation).map(|n| n.timestamp_ms).min();
+            if successor.is_some_and(|t| t.saturating_add(KEY_EXPIRY_MS) < now_ms) {
+                drop_below = Some(k.generation + 1);
+            }
+        }
+        let Some(g) = drop_below else { return 0 };
+        let n = self.keys.partition_point(|k| k.generation < g);
+        for mut k in self.keys.drain(..n) {
+            k.key.zeroize();
+        }
+        if let Some(first) = self.keys.first() {
+            let fg = first.generation;
+            self.active.retain(|gen, _| *gen >= fg);
+        }
+        n
+    }
+
     /// Serialize for local storage (libsession's dump layout: `A` active hashes, `L` keys, `P`
     /// pending).
     pub fn dump(&self) -> Vec<u8> {
@@ -821,6 +853,25 @@ mod tests {
         // Newest first for decryption.
         let gk = ring.group_keys();
         assert_eq!(gk[0], ring.keys().last().unwrap().key);
+    }
+
+    #[test]
+    fn clock_based_expiry() {
+        let admin = GroupAdminKey::generate();
+        let people = ids(1);
+        let day = 24 * 3600 * 1000;
+        let mut ring = GroupKeys::new();
+        for (g, t) in [(0, 0), (1, 10 * day), (2, 20 * day)] {
+            let r = build_rekey(&admin, &sids(&people), g).unwrap().0;
+            ring.load_message(&format!("h{g}"), &r, t, admin.public_key(), KeysRole::Member(&people[0])).unwrap();
+        }
+        assert_eq!(ring.expire_superseded(60 * day), 0);
+        assert_eq!(ring.expire_superseded(71 * day), 1);
+        assert_eq!(ring.keys().first().unwrap().generation, 1);
+        assert!(!ring.current_hashes().contains("h0"));
+        assert_eq!(ring.expire_superseded(1000 * day), 1);
+        assert_eq!(ring.keys().len(), 1);
+        assert_eq!(ring.expire_superseded(i64::MAX), 0, "the newest generation stays");
     }
 
     #[test]

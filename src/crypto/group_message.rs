@@ -338,6 +338,23 @@ mod tests {
         assert_eq!(encrypt_message(&me, &key, &vec![0u8; MAX_PLAINTEXT_MESSAGE_SIZE + 1], true, 256, &[0; 24]).unwrap_err().kind(), ErrorKind::TooLarge);
     }
 
+    /// libsession-util tests/test_group_keys.cpp ("middle-out time"): the 1632-byte repeated
+    /// text encrypts to 256 bytes compressed and 2048 bytes uncompressed.
+    #[test]
+    fn libsession_message_sizes() {
+        let me = Identity::generate();
+        let mut msg = "hello to all my friends sitting in the tomato sauce".to_string();
+        for _ in 0..5 {
+            msg = msg.repeat(2);
+        }
+        let c = encrypt_message(&me, &[1u8; 32], msg.as_bytes(), true, GROUP_MESSAGE_PADDING, &[0u8; 24]).unwrap();
+        assert_eq!(c.len(), 256);
+        let u = encrypt_message(&me, &[1u8; 32], msg.as_bytes(), false, GROUP_MESSAGE_PADDING, &[0u8; 24]).unwrap();
+        assert_eq!(u.len(), 2048);
+        assert_eq!(decrypt_message(&[[1u8; 32]], &c).unwrap().plaintext, msg.as_bytes());
+        assert_eq!(decrypt_message(&[[1u8; 32]], &u).unwrap().plaintext, msg.as_bytes());
+    }
+
     #[test]
     fn wrong_keys_tampering_and_forgery() {
         let me = Identity::generate();

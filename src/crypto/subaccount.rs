@@ -246,6 +246,19 @@ mod tests {
     }
 
     #[test]
+    fn member_with_a_negative_ed25519_key() {
+        // About half of all keys have the sign bit set; the token uses |A| and the signing scalar
+        // is negated to match.
+        let me = std::iter::repeat_with(Identity::generate).find(|i| i.ed25519_public_key()[31] & 0x80 != 0).unwrap();
+        let admin = GroupAdminKey::generate();
+        let auth = make_auth_data(&admin, &me.session_id(), true, false).unwrap();
+        verify_auth_data(admin.public_key(), &me, &auth, true, false).unwrap();
+        let s = SubaccountSigner::new(&me, &auth).unwrap();
+        assert_eq!(s.token(), &make_token(&admin, &me.session_id(), true, false).unwrap());
+        assert!(sodium::ed25519_verify(&s.sign(b"m"), b"m", &s.public_key()));
+    }
+
+    #[test]
     fn permissions_and_lengths() {
         let admin = GroupAdminKey::generate();
         let me = Identity::generate();
