@@ -82,7 +82,7 @@ func TestEveryOptionAccepted(t *testing.T) {
 		session.WithMainnet(), session.WithNetworkFile(net.Description), session.WithPIN("1234"), session.WithoutPIN(),
 		session.WithIdentity(me), session.WithMnemonic(got(me.Mnemonic()).ok(t)), session.WithSeed(seed[:16]),
 		session.WithAutoAcceptRequests(true), session.WithLogLevel(session.LogDebug), session.WithDisplayName("All"),
-		session.WithSendRetryWindow(time.Minute), session.WithNetworkJSON(string(got(os.ReadFile(net.Description)).ok(t))))
+		session.WithSendRetryWindow(time.Minute), session.WithStripJPEGMetadata(false), session.WithNetworkJSON(string(got(os.ReadFile(net.Description)).ok(t))))
 	if c.SessionID() != me.SessionID() {
 		t.Fatal("identity option ignored")
 	}

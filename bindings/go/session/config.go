@@ -150,6 +150,14 @@ func WithSendRetryWindow(d time.Duration) Option {
 	}}
 }
 
+// WithStripJPEGMetadata sets whether JPEG metadata (EXIF with GPS position, XMP, IPTC,
+// comments) is removed before files are encrypted and sent (on by default).
+func WithStripJPEGMetadata(enabled bool) Option {
+	return Option{"WithStripJPEGMetadata", func(c *C.ssdk_config) error {
+		return call(func() C.ssdk_status { return C.ssdk_config_set_strip_jpeg_metadata(c, C.bool(enabled)) })
+	}}
+}
+
 func millis(d time.Duration, what string) (C.uint32_t, error) {
 	ms := d.Milliseconds()
 	if ms < 0 || ms > 0xFFFFFFFF {

@@ -136,12 +136,37 @@ func checkEvent(t *testing.T, ev session.Event) {
 		if ev.Text != str(d["message"]) || ev.LogLevel().String() != str(d["level"]) {
 			bad("log")
 		}
+	case session.EventAttachmentProgress, session.EventAttachmentDone, session.EventAttachmentFailed:
+		if ev.MessageID != num(d["message_id"]) || int64(ev.AttachmentIndex) != num(d["index"]) || ev.IsUpload != d["upload"].(bool) {
+			bad("attachment")
+		}
+		switch ev.Kind {
+		case session.EventAttachmentProgress:
+			if int64(ev.BytesDone) != num(d["done"]) || int64(ev.BytesTotal) != num(d["total"]) || ev.BytesDone > ev.BytesTotal {
+				bad("progress")
+			}
+		case session.EventAttachmentDone:
+			if ev.Text != str(d["path"]) {
+				bad("done")
+			}
+		default:
+			if ev.Text != str(d["error"]) || ev.WillRetry() != d["will_retry"].(bool) {
+				bad("failed")
+			}
+		}
 	default:
 		t.Fatalf("unknown event kind %v", ev.Kind)
 	}
 	if ev.Kind != session.EventMessageReceived && ev.Kind != session.EventMessageSynced {
 		if m, err := ev.Message(); err != nil || m != nil {
 			bad("Message() of a non-message event")
+		}
+	}
+	switch ev.Kind {
+	case session.EventAttachmentProgress, session.EventAttachmentDone, session.EventAttachmentFailed:
+	default:
+		if ev.AttachmentIndex != 0 || ev.IsUpload || ev.BytesDone != 0 || ev.BytesTotal != 0 {
+			bad("attachment fields of a non-attachment event")
 		}
 	}
 }

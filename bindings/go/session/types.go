@@ -18,19 +18,24 @@ type EventKind int32
 
 // Event kinds (stable numbers).
 const (
-	EventMessageReceived EventKind = C.SSDK_EVENT_MESSAGE_RECEIVED
-	EventMessageSynced   EventKind = C.SSDK_EVENT_MESSAGE_SYNCED
-	EventMessageState    EventKind = C.SSDK_EVENT_MESSAGE_STATE
-	EventMessageRequest  EventKind = C.SSDK_EVENT_MESSAGE_REQUEST
-	EventContactChanged  EventKind = C.SSDK_EVENT_CONTACT_CHANGED
-	EventConnection      EventKind = C.SSDK_EVENT_CONNECTION
-	EventLog             EventKind = C.SSDK_EVENT_LOG
+	EventMessageReceived    EventKind = C.SSDK_EVENT_MESSAGE_RECEIVED
+	EventMessageSynced      EventKind = C.SSDK_EVENT_MESSAGE_SYNCED
+	EventMessageState       EventKind = C.SSDK_EVENT_MESSAGE_STATE
+	EventMessageRequest     EventKind = C.SSDK_EVENT_MESSAGE_REQUEST
+	EventContactChanged     EventKind = C.SSDK_EVENT_CONTACT_CHANGED
+	EventConnection         EventKind = C.SSDK_EVENT_CONNECTION
+	EventLog                EventKind = C.SSDK_EVENT_LOG
+	EventAttachmentProgress EventKind = C.SSDK_EVENT_ATTACHMENT_PROGRESS
+	EventAttachmentDone     EventKind = C.SSDK_EVENT_ATTACHMENT_DONE
+	EventAttachmentFailed   EventKind = C.SSDK_EVENT_ATTACHMENT_FAILED
 )
 
 var eventKindNames = map[EventKind]string{
 	EventMessageReceived: "message_received", EventMessageSynced: "message_synced",
 	EventMessageState: "message_state", EventMessageRequest: "message_request",
 	EventContactChanged: "contact_changed", EventConnection: "connection", EventLog: "log",
+	EventAttachmentProgress: "attachment_progress", EventAttachmentDone: "attachment_done",
+	EventAttachmentFailed: "attachment_failed",
 }
 
 // String is the kind's name as in the event JSON ("message_received", ...).
@@ -124,6 +129,10 @@ func (l LogLevel) String() string {
 //   - EventContactChanged: Sender (the contact).
 //   - EventConnection: Connected().
 //   - EventLog: Text (the line), LogLevel().
+//   - EventAttachmentProgress: MessageID, AttachmentIndex, IsUpload, BytesDone, BytesTotal.
+//   - EventAttachmentDone: MessageID, AttachmentIndex, IsUpload, Text (the destination path of
+//     a download started with one).
+//   - EventAttachmentFailed: MessageID, AttachmentIndex, IsUpload, Text (the error), WillRetry().
 //
 // JSON is the SDK's JSON rendering of the whole event (with a "kind" field).
 type Event struct {
@@ -135,22 +144,30 @@ type Event struct {
 	// Timestamp is the sender's timestamp of a message, in milliseconds since the epoch.
 	Timestamp int64
 	// State is the raw state accessor: a MessageState, 1/0 for connections, a LogLevel.
-	State     int32
-	IsRequest bool
-	JSON      string
+	State           int32
+	IsRequest       bool
+	AttachmentIndex uint32
+	IsUpload        bool
+	BytesDone       uint64
+	BytesTotal      uint64
+	JSON            string
 }
 
 func eventFromC(ev *C.ssdk_event) Event {
 	return Event{
-		Kind:         EventKind(C.ssdk_event_kind(ev)),
-		MessageID:    int64(C.ssdk_event_message_id(ev)),
-		Conversation: C.GoString(C.ssdk_event_conversation(ev)),
-		Sender:       C.GoString(C.ssdk_event_sender(ev)),
-		Text:         C.GoString(C.ssdk_event_text(ev)),
-		Timestamp:    int64(C.ssdk_event_timestamp(ev)),
-		State:        int32(C.ssdk_event_state(ev)),
-		IsRequest:    bool(C.ssdk_event_is_request(ev)),
-		JSON:         C.GoString(C.ssdk_event_json(ev)),
+		Kind:            EventKind(C.ssdk_event_kind(ev)),
+		MessageID:       int64(C.ssdk_event_message_id(ev)),
+		Conversation:    C.GoString(C.ssdk_event_conversation(ev)),
+		Sender:          C.GoString(C.ssdk_event_sender(ev)),
+		Text:            C.GoString(C.ssdk_event_text(ev)),
+		Timestamp:       int64(C.ssdk_event_timestamp(ev)),
+		State:           int32(C.ssdk_event_state(ev)),
+		IsRequest:       bool(C.ssdk_event_is_request(ev)),
+		AttachmentIndex: uint32(C.ssdk_event_attachment_index(ev)),
+		IsUpload:        bool(C.ssdk_event_is_upload(ev)),
+		BytesDone:       uint64(C.ssdk_event_bytes_done(ev)),
+		BytesTotal:      uint64(C.ssdk_event_bytes_total(ev)),
+		JSON:            C.GoString(C.ssdk_event_json(ev)),
 	}
 }
 
@@ -159,6 +176,9 @@ func (e Event) MessageState() MessageState { return MessageState(e.State) }
 
 // Connected reports, for a connection event, whether onion paths are ready.
 func (e Event) Connected() bool { return e.Kind == EventConnection && e.State != 0 }
+
+// WillRetry reports, for a failed attachment transfer, whether the upload will be retried.
+func (e Event) WillRetry() bool { return e.Kind == EventAttachmentFailed && e.State != 0 }
 
 // LogLevel is the level of a log event.
 func (e Event) LogLevel() LogLevel { return LogLevel(e.State) }
@@ -206,9 +226,24 @@ func (c Contact) Name() string {
 	return c.SessionID
 }
 
+// Attachment is one file of a message. State is the SDK's name: "pending_upload", "uploaded",
+// "upload_failed" (outgoing), "remote", "downloaded" (incoming).
+type Attachment struct {
+	Index       uint32 `json:"index"`
+	FileName    string `json:"file_name"`
+	ContentType string `json:"content_type"`
+	Size        uint64 `json:"size"`
+	VoiceNote   bool   `json:"voice_note"`
+	Width       uint32 `json:"width"`
+	Height      uint32 `json:"height"`
+	Caption     string `json:"caption"`
+	URL         string `json:"url"`
+	State       string `json:"state"`
+}
+
 // Message is a stored message (ssdk_client_history_json / ssdk_client_message_json). SentTS and
-// ReceivedTS are milliseconds since the epoch; Extra is the SDK's JSON for structured content
-// (attachments, quotes), empty when there is none.
+// ReceivedTS are milliseconds since the epoch; Attachments lists its files; Extra is the SDK's
+// JSON for other structured content, empty when there is none.
 type Message struct {
 	ID           int64        `json:"id"`
 	Conversation string       `json:"conversation"`
@@ -221,6 +256,7 @@ type Message struct {
 	Read         bool         `json:"read"`
 	ServerHash   string       `json:"server_hash"`
 	Extra        string       `json:"extra"`
+	Attachments  []Attachment `json:"attachments"`
 }
 
 // Conversation is one conversation (ssdk_client_conversations_json); Kind is "direct" or
