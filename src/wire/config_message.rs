@@ -592,7 +592,7 @@ impl ConfigMessage {
             m
         } else {
             configs.retain(|c| !c.1);
-            configs.sort_by(|a, b| (b.0.seqno, b.0.hash).cmp(&(a.0.seqno, a.0.hash)));
+            configs.sort_by_key(|c| std::cmp::Reverse((c.0.seqno, c.0.hash)));
             let mut replay: BTreeMap<SeqnoHash, (&Dict, &Diff)> = BTreeMap::new();
             for (c, _, _) in &configs {
                 replay.entry((c.seqno, c.hash)).or_insert((&c.data, &c.diff));
