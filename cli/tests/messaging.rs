@@ -131,3 +131,35 @@ fn contacts_nicknames_and_blocking() {
     assert_eq!(home.run(&["--json", "profile", "show"]).ok().json()["name"], "carol");
     home.run(&["profile", "use", "nobody"]).fails_with(9);
 }
+
+#[test]
+fn receive_follow_streams_until_interrupted() {
+    use std::io::BufRead;
+    let net = testnet_file().to_str().unwrap().to_string();
+    let home = Home::new();
+    let (listener, _) = home.create("listener", &net, &["--no-pin"]);
+    home.create("talker", &net, &["--no-pin"]);
+    let mut child = home
+        .cmd(&["--json", "-p", "listener", "receive", "--follow"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    for text in ["first", "second"] {
+        home.run(&["-p", "talker", "send", &listener, "-m", text]).ok();
+        let line = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("a streamed message");
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!((v["type"].as_str(), v["body"].as_str()), (Some("message"), Some(text)));
+    }
+    let st = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(st.success());
+    assert_eq!(wait_limit(&mut child, std::time::Duration::from_secs(15)), 0, "Ctrl-C ends --follow cleanly");
+}

@@ -239,8 +239,10 @@ pub fn receive(ctx: &Ctx, a: ReceiveArgs) -> Result<()> {
     let s = if a.follow { ctx.open(Use::Network)? } else { ctx.open_polling(Use::Network, RECEIVE_POLL)? };
     let mut names = Names::new(&s.client);
     let mark = !a.no_mark_read;
+    let mut printed = 0usize;
     // First what earlier runs (send, network, ...) stored but nobody has printed yet.
     for m in unread_messages(&s.client)? {
+        printed += 1;
         print_message(ctx, &names.message(&m));
         if mark {
             s.client.mark_read(&m.conversation, m.id)?;
@@ -252,6 +254,7 @@ pub fn receive(ctx: &Ctx, a: ReceiveArgs) -> Result<()> {
                 let mut r = names.message(message);
                 r.is_request = *is_request;
                 print_message(ctx, &r);
+                printed += 1;
                 if mark {
                     s.client.mark_read(&message.conversation, message.id)?;
                 }
@@ -259,6 +262,7 @@ pub fn receive(ctx: &Ctx, a: ReceiveArgs) -> Result<()> {
             }
             Event::MessageSynced { message } => {
                 print_message(ctx, &names.message(message));
+                printed += 1;
                 Ok(true)
             }
             Event::Connection { ready } if a.follow && !ctx.out.json => {
@@ -311,6 +315,10 @@ pub fn receive(ctx: &Ctx, a: ReceiveArgs) -> Result<()> {
         }
     }
     let _ = s.client.stop();
+    drop(handle);
+    if printed == 0 && !ctx.out.json && !a.follow {
+        ctx.out.line("No new messages.");
+    }
     Ok(())
 }
 
