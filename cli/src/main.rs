@@ -16,7 +16,7 @@ mod signals;
 
 use clap::{ArgAction, Parser, Subcommand};
 use cmd::contacts::ContactsCommand;
-use cmd::messages::{HistoryArgs, IdArg, PeerArg, ReceiveArgs, SendArgs};
+use cmd::messages::{DownloadArgs, HistoryArgs, IdArg, PeerArg, ReceiveArgs, SendArgs};
 use cmd::network::NetworkArgs;
 use cmd::profile::ProfileCommand;
 use cmd::requests::RequestsCommand;
@@ -87,8 +87,10 @@ enum Command {
     /// Create, restore, list and select profiles; set your display name.
     #[command(subcommand)]
     Profile(ProfileCommand),
-    /// Send a text message to one or more Session IDs or contacts.
+    /// Send a text message or files to one or more Session IDs or contacts.
     Send(SendArgs),
+    /// Download an attachment of a message.
+    Download(DownloadArgs),
     /// Print new incoming messages, then exit once caught up (or keep following with -f).
     Receive(ReceiveArgs),
     /// List conversations with unread counts.
@@ -145,6 +147,7 @@ fn run(cli: Cli, out: Output) -> Result<()> {
     match cli.command {
         Command::Profile(c) => cmd::profile::run(&ctx, c),
         Command::Send(a) => cmd::messages::send(&ctx, a),
+        Command::Download(a) => cmd::messages::download(&ctx, a),
         Command::Receive(a) => cmd::messages::receive(&ctx, a),
         Command::Conversations => cmd::messages::conversations(&ctx),
         Command::History(a) => cmd::messages::history(&ctx, a),

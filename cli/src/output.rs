@@ -171,3 +171,51 @@ mod tests {
         assert_eq!(local_time(0).len(), 19);
     }
 }
+
+/// A progress bar on stderr for uploads and downloads, drawn only when stderr is a terminal
+/// (and not with `--json`). One line, redrawn in place.
+pub struct Progress {
+    enabled: bool,
+    drawn: bool,
+}
+
+pub fn human_size(n: u64) -> String {
+    match n {
+        n if n >= 1_000_000 => format!("{:.1} MB", n as f64 / 1e6),
+        n if n >= 1_000 => format!("{:.1} kB", n as f64 / 1e3),
+        n => format!("{n} B"),
+    }
+}
+
+impl Progress {
+    pub fn new(out: &Output) -> Progress {
+        Progress { enabled: !out.json && std::io::stderr().is_terminal(), drawn: false }
+    }
+
+    pub fn update(&mut self, label: &str, done: u64, total: u64) {
+        if !self.enabled {
+            return;
+        }
+        const WIDTH: usize = 30;
+        let frac = if total == 0 { 1.0 } else { (done as f64 / total as f64).clamp(0.0, 1.0) };
+        let filled = (frac * WIDTH as f64).round() as usize;
+        let bar = format!("{}{}", "#".repeat(filled), "-".repeat(WIDTH - filled));
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r\x1b[2K{}  [{bar}] {:>3}%  {} / {}", one_line(label, 30), (frac * 100.0) as u32, human_size(done), human_size(total));
+        let _ = err.flush();
+        self.drawn = true;
+    }
+
+    pub fn finish(&mut self) {
+        if self.drawn {
+            let _ = writeln!(std::io::stderr());
+            self.drawn = false;
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}

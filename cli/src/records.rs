@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 use session_sdk::client::{Client, Event};
-use session_sdk::store::{Contact, Conversation, ConversationKind, Message, MessageState};
+use session_sdk::store::{AttachmentInfo, AttachmentState, Contact, Conversation, ConversationKind, Message, MessageState};
 use std::collections::HashMap;
 
 /// A message (`"type": "message"`).
@@ -31,6 +31,45 @@ pub struct MessageRecord {
     pub read: bool,
     /// An incoming message from someone not yet accepted (a message request).
     pub is_request: bool,
+    /// Files attached to the message (empty for text).
+    pub attachments: Vec<FileRecord>,
+}
+
+/// An attachment of a message (inside `message.attachments`).
+#[derive(Debug, Clone, Serialize)]
+pub struct FileRecord {
+    /// Position in the message (for `download --index`).
+    pub index: u32,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    /// Size in bytes.
+    pub size: u64,
+    pub voice_note: bool,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub caption: Option<String>,
+    /// `pending_upload`, `uploaded`, `upload_failed` (outgoing); `remote`, `downloaded` (incoming).
+    pub state: &'static str,
+}
+
+pub fn file_record(a: &AttachmentInfo) -> FileRecord {
+    FileRecord {
+        index: a.index,
+        file_name: a.file_name.clone(),
+        content_type: a.content_type.clone(),
+        size: a.size,
+        voice_note: a.voice_note,
+        width: a.width,
+        height: a.height,
+        caption: a.caption.clone(),
+        state: match a.state {
+            AttachmentState::PendingUpload => "pending_upload",
+            AttachmentState::Uploaded => "uploaded",
+            AttachmentState::UploadFailed => "upload_failed",
+            AttachmentState::Remote => "remote",
+            AttachmentState::Downloaded => "downloaded",
+        },
+    }
 }
 
 /// A contact or a message request (`"type": "contact"` / `"request"`).
@@ -134,6 +173,7 @@ impl<'a> Names<'a> {
             state: state_name(m.state),
             read: m.read,
             is_request,
+            attachments: m.attachments.iter().map(file_record).collect(),
         }
     }
 
@@ -190,6 +230,15 @@ pub fn event_json(names: &mut Names, e: &Event) -> serde_json::Value {
         }
         Event::ContactChanged { session_id } => json!({"kind": "contact_changed", "session_id": session_id}),
         Event::Connection { ready } => json!({"kind": "connection", "ready": ready}),
+        Event::AttachmentProgress { message_id, index, upload, done, total } => {
+            json!({"kind": "attachment_progress", "message_id": message_id, "index": index, "upload": upload, "done": done, "total": total})
+        }
+        Event::AttachmentDone { message_id, index, upload, path } => {
+            json!({"kind": "attachment_done", "message_id": message_id, "index": index, "upload": upload, "path": path})
+        }
+        Event::AttachmentFailed { message_id, index, upload, error, will_retry } => json!({
+            "kind": "attachment_failed", "message_id": message_id, "index": index, "upload": upload, "error": error, "will_retry": will_retry
+        }),
         Event::Log { level, message } => json!({"kind": "log", "level": level, "message": message}),
         #[allow(unreachable_patterns)]
         other => serde_json::to_value(other).unwrap_or_else(|_| json!({"kind": "unknown"})),

@@ -180,6 +180,16 @@ fn daemon_serves_stdio_and_socket_and_pushes_events() {
     assert_eq!(stdio.result("set_display_name", json!({"name": "Alice D"}))["display_name"], "Alice D");
     let net_state = socket.result("network", json!({}));
     assert_eq!((net_state["connected"].as_bool(), net_state["pool_size"].as_u64()), (Some(true), Some(15)));
+    // A file through the daemon, then downloaded by Bob's CLI.
+    let file = home.dir.path().join("hello.txt");
+    std::fs::write(&file, "a file from the daemon").unwrap();
+    let sent = socket.result("send", json!({"to": bob, "attachments": [file], "text": "see file", "wait": true, "timeout": 30}));
+    assert_eq!((sent["state"].as_str(), sent["file_name"].as_str()), (Some("sent"), Some("hello.txt")));
+    let got = home.run(&["--json", "-p", "bob", "receive", "--timeout", "30"]).ok().json();
+    assert_eq!(got["attachments"][0]["file_name"], "hello.txt");
+    let out = home.dir.path().join("bob-got.txt");
+    home.run(&["-p", "bob", "download", &got["id"].to_string(), "-o", out.to_str().unwrap()]).ok();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "a file from the daemon");
     assert_eq!(socket.result("unsubscribe", json!({}))["events"], false);
 
     // End of stdin stops the daemon cleanly and removes the socket.

@@ -163,3 +163,35 @@ fn receive_follow_streams_until_interrupted() {
     assert!(st.success());
     assert_eq!(wait_limit(&mut child, std::time::Duration::from_secs(15)), 0, "Ctrl-C ends --follow cleanly");
 }
+
+#[test]
+fn files_are_sent_and_downloaded() {
+    let net = testnet_file().to_str().unwrap().to_string();
+    let home = Home::new();
+    home.create("sender", &net, &["--no-pin"]);
+    let (rcpt, _) = home.create("rcpt", &net, &["--no-pin"]);
+    let data: Vec<u8> = (0..300_000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let file = home.dir.path().join("notes.bin");
+    std::fs::write(&file, &data).unwrap();
+
+    let sent = home.run(&["--json", "-p", "sender", "send", &rcpt, "-a", file.to_str().unwrap(), "-m", "the notes"]).ok().json();
+    assert_eq!((sent["state"].as_str(), sent["file_name"].as_str()), (Some("sent"), Some("notes.bin")));
+    home.run(&["-p", "sender", "send", &rcpt, "-a", "/nonexistent/file"]).fails_with(14);
+
+    let got = home.run(&["--json", "-p", "rcpt", "receive", "--timeout", "30"]).ok().json();
+    assert_eq!(got["body"], "the notes");
+    let att = &got["attachments"][0];
+    assert_fields(att, &["index", "file_name", "content_type", "size", "voice_note", "width", "height", "caption", "state"]);
+    assert_eq!((att["file_name"].as_str(), att["size"].as_u64(), att["state"].as_str()), (Some("notes.bin"), Some(data.len() as u64), Some("remote")));
+
+    let id = got["id"].to_string();
+    let dir = home.dir.path().join("downloads");
+    std::fs::create_dir(&dir).unwrap();
+    let d = home.run(&["--json", "-p", "rcpt", "download", &id, "-o", dir.to_str().unwrap()]).ok().json();
+    assert_eq!((d["type"].as_str(), d["size"].as_u64()), (Some("downloaded"), Some(data.len() as u64)));
+    assert_eq!(std::fs::read(dir.join("notes.bin")).unwrap(), data, "the file arrives intact");
+    home.run(&["-p", "rcpt", "download", &id, "-o", dir.to_str().unwrap()]).fails_with(3);
+    home.run(&["-p", "rcpt", "download", &id, "--index", "1"]).fails_with(9);
+    let h = home.run(&["-p", "rcpt", "history", &home.run(&["--json", "-p", "sender", "profile", "show"]).ok().json()["session_id"].as_str().unwrap().to_string()]).ok().stdout;
+    assert!(h.contains("[file #0: notes.bin, 300.0 kB]"), "{h}");
+}

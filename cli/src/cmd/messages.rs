@@ -8,7 +8,8 @@ use crate::session::{Ctx, Session, Use};
 use clap::Args;
 use serde::Serialize;
 use serde_json::{json, Value};
-use session_sdk::client::{Client, Event};
+use crate::output::{human_size, Progress};
+use session_sdk::client::{Client, Event, OutgoingFile};
 use session_sdk::store::{Message, MessageState};
 use session_sdk::ErrorKind;
 use std::io::{IsTerminal, Read};
@@ -19,9 +20,13 @@ pub struct SendArgs {
     /// Recipients: Session IDs (66 hex characters starting with 05) or contact names.
     #[arg(required = true, value_name = "RECIPIENT")]
     pub recipients: Vec<String>,
-    /// The text. Without -m the text is read from standard input.
+    /// The text (with files: the caption of the first). Without -m and without files the text
+    /// is read from standard input.
     #[arg(short, long, value_name = "TEXT")]
     pub message: Option<String>,
+    /// Attach a file (at most 10 MB; repeat for several, each goes as its own message).
+    #[arg(short = 'a', long = "attach", value_name = "FILE")]
+    pub attach: Vec<std::path::PathBuf>,
     /// Give up waiting for the network's acknowledgement after this many seconds (the message
     /// stays queued and is sent the next time the profile is online).
     #[arg(long, default_value_t = 60, value_name = "SECS")]
@@ -77,6 +82,27 @@ pub struct SentRecord {
     pub to: String,
     pub state: &'static str,
     pub sent_at: i64,
+    /// The attached file's name (null for text).
+    pub file_name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DownloadArgs {
+    /// The message id (from receive or history).
+    #[arg(value_name = "ID")]
+    pub id: i64,
+    /// Which attachment of the message.
+    #[arg(long, default_value_t = 0)]
+    pub index: u32,
+    /// Where to save: a file, or a directory to save under the attachment's name (default: the
+    /// current directory).
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<std::path::PathBuf>,
+    /// Replace an existing file.
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long, default_value_t = 120, value_name = "SECS")]
+    pub timeout: u64,
 }
 
 fn read_body(arg: Option<String>) -> Result<String> {
@@ -114,31 +140,64 @@ fn wait_sent(ctx: &Ctx, s: &Session, id: i64, deadline: Instant, mut on_event: i
     }
 }
 
+/// Read the files to attach (refusing missing or oversized ones before anything is queued).
+fn read_files(paths: &[std::path::PathBuf], caption: Option<String>) -> Result<Vec<OutgoingFile>> {
+    let mut files = paths.iter().map(|p| OutgoingFile::from_path(p).map_err(CliError::from)).collect::<Result<Vec<_>>>()?;
+    if let Some(first) = files.first_mut() {
+        first.caption = caption;
+    }
+    Ok(files)
+}
+
 pub fn send(ctx: &Ctx, a: SendArgs) -> Result<()> {
     let s = ctx.open(Use::Network)?;
-    let body = read_body(a.message)?;
+    let (body, files) = if a.attach.is_empty() {
+        (Some(read_body(a.message)?), vec![])
+    } else {
+        let caption = match a.message {
+            Some(m) if m == "-" => Some(read_body(None)?),
+            other => other.filter(|m| !m.trim().is_empty()),
+        };
+        (None, read_files(&a.attach, caption)?)
+    };
     // Resolve every recipient before queueing anything: a typo must not leave a partial send.
     let targets = a.recipients.iter().map(|r| resolve_peer(&s.client, r)).collect::<Result<Vec<_>>>()?;
     let mut queued = vec![];
     for to in targets {
-        let id = s.client.send_text(&to, &body)?;
-        queued.push((to, id));
+        match &body {
+            Some(b) => queued.push((to.clone(), s.client.send_text(&to, b)?, None)),
+            None => {
+                for f in &files {
+                    queued.push((to.clone(), s.client.send_file(&to, f.clone())?, f.file_name.clone()));
+                }
+            }
+        }
     }
     s.start()?;
     let deadline = Instant::now() + Duration::from_secs(a.timeout);
     s.wait_ready(ctx, Some(Duration::from_secs(a.timeout)), |_| {})?;
     let mut names = Names::new(&s.client);
     let mut unsent = vec![];
-    for (to, id) in queued {
-        let m = wait_sent(ctx, &s, id, deadline, |_| {})?;
-        let rec = SentRecord { ty: "sent", id, to: to.clone(), state: m.state.as_str(), sent_at: m.sent_ts };
+    let mut progress = Progress::new(&ctx.out);
+    for (to, id, file_name) in queued {
+        let label = file_name.clone().unwrap_or_default();
+        let m = wait_sent(ctx, &s, id, deadline, |e| {
+            if let Event::AttachmentProgress { message_id, upload: true, done, total, .. } = e {
+                if *message_id == id {
+                    progress.update(&label, *done, *total);
+                }
+            }
+        })?;
+        progress.finish();
+        let rec = SentRecord { ty: "sent", id, to: to.clone(), state: m.state.as_str(), sent_at: m.sent_ts, file_name: file_name.clone() };
         if ctx.out.json {
             ctx.out.record(&rec);
         } else {
             let who = names.name_of(&to).map(|n| format!("{n} ({})", short_id(&to))).unwrap_or(to.clone());
+            let what = file_name.as_deref().map(|f| format!(" {f}")).unwrap_or_default();
             match m.state {
-                MessageState::Sent => ctx.out.line(format!("{} to {who} (message {id})", ctx.out.green("Sent"))),
-                _ => ctx.out.line(format!("{} to {who} (message {id}): {}", ctx.out.yellow("Queued"), m.state.as_str())),
+                MessageState::Sent => ctx.out.line(format!("{}{what} to {who} (message {id})", ctx.out.green("Sent"))),
+                _ => ctx.out.line(format!("{}{what} to {who} (message {id}): {}", ctx.out.yellow("Queued"), m.state.as_str())),
             }
         }
         match m.state {
@@ -214,13 +273,19 @@ pub fn message_line(out: &Output, r: &MessageRecord) -> String {
         (_, "failed") => format!(" {}", out.red("[failed]")),
         _ => String::new(),
     };
+    let files: String = r
+        .attachments
+        .iter()
+        .map(|f| format!("  [file #{}: {}, {}]", f.index, f.file_name.as_deref().unwrap_or("unnamed"), human_size(f.size)))
+        .collect();
     format!(
-        "{}  {}{}{}  {}",
+        "{}  {}{}{}  {}{}",
         out.dim(&local_time(r.sent_at)),
         who,
         to,
         mark,
-        one_line(r.body.as_deref().unwrap_or(""), 2000)
+        one_line(r.body.as_deref().unwrap_or(""), 2000),
+        out.cyan(&files)
     )
 }
 
@@ -406,6 +471,76 @@ pub fn resend(ctx: &Ctx, a: IdArg) -> Result<()> {
     Ok(())
 }
 
+/// A file name safe to create: the last path component of the sender's name, without leading dots.
+fn safe_file_name(name: Option<&str>, id: i64, index: u32) -> String {
+    name.and_then(|n| std::path::Path::new(n).file_name())
+        .map(|n| n.to_string_lossy().trim_start_matches('.').to_string())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| format!("attachment-{id}-{index}"))
+}
+
+/// `"type": "downloaded"`.
+#[derive(Debug, Serialize)]
+pub struct DownloadedRecord {
+    #[serde(rename = "type")]
+    pub ty: &'static str,
+    pub id: i64,
+    pub index: u32,
+    pub path: String,
+    pub size: u64,
+}
+
+pub fn download(ctx: &Ctx, a: DownloadArgs) -> Result<()> {
+    let s = ctx.open(Use::Network)?;
+    let m = s.client.message(a.id)?;
+    let att = m
+        .attachments
+        .iter()
+        .find(|f| f.index == a.index)
+        .ok_or_else(|| CliError::not_found(format!("message {} has no attachment {}", a.id, a.index)))?;
+    let name = safe_file_name(att.file_name.as_deref(), a.id, a.index);
+    let dest = match a.output {
+        Some(p) if p.is_dir() => p.join(&name),
+        Some(p) => p,
+        None => std::path::PathBuf::from(&name),
+    };
+    if dest.exists() && !a.force {
+        return Err(CliError::invalid(format!("{} exists; --force replaces it", dest.display())));
+    }
+    s.start()?;
+    let deadline = Instant::now() + Duration::from_secs(a.timeout);
+    s.wait_ready(ctx, Some(Duration::from_secs(a.timeout)), |_| {})?;
+    s.client.start_download(a.id, a.index, Some(dest.clone()))?;
+    let mut progress = Progress::new(&ctx.out);
+    loop {
+        ctx.check_interrupted()?;
+        if Instant::now() >= deadline {
+            let _ = s.client.cancel_transfer(a.id, a.index);
+            return Err(CliError::sdk(ErrorKind::Timeout, format!("the download did not finish within {}s", a.timeout)));
+        }
+        match s.next_event(Duration::from_millis(100)) {
+            Some(Event::AttachmentProgress { message_id, index, upload: false, done, total }) if message_id == a.id && index == a.index => {
+                progress.update(&name, done, total)
+            }
+            Some(Event::AttachmentDone { message_id, index, upload: false, .. }) if message_id == a.id && index == a.index => break,
+            Some(Event::AttachmentFailed { message_id, index, upload: false, error, .. }) if message_id == a.id && index == a.index => {
+                return Err(CliError::sdk(ErrorKind::Network, format!("downloading attachment {} of message {}: {error}", a.index, a.id)));
+            }
+            _ => {}
+        }
+    }
+    progress.finish();
+    let _ = s.client.stop();
+    let size = std::fs::metadata(&dest).map(|m| m.len()).unwrap_or(att.size);
+    let rec = DownloadedRecord { ty: "downloaded", id: a.id, index: a.index, path: dest.display().to_string(), size };
+    if ctx.out.json {
+        ctx.out.record(&rec);
+    } else {
+        ctx.out.line(format!("Saved {} ({}) to {}", name, human_size(size), rec.path));
+    }
+    Ok(())
+}
+
 pub fn delete_message(ctx: &Ctx, a: IdArg) -> Result<()> {
     let s = ctx.open(Use::Local)?;
     s.client.delete_message(a.id)?;
@@ -427,8 +562,8 @@ pub fn methods() -> Vec<Method> {
     vec![
         Method {
             name: "send",
-            params: "{to: string | [string], text: string, wait?: bool, timeout?: secs}",
-            summary: "queue a text message; with wait, return once the network acknowledged it",
+            params: "{to: string | [string], text: string, attachments?: [path], wait?: bool, timeout?: secs}",
+            summary: "queue a text message, or files (text is then the caption); with wait, return once the network acknowledged it",
             handler: rpc_send,
         },
         Method {
@@ -485,6 +620,19 @@ pub fn methods() -> Vec<Method> {
             },
         },
         Method {
+            name: "download",
+            params: "{id: number, index?: number = 0, path: string}",
+            summary: "download, verify and save an attachment (attachment_progress events meanwhile)",
+            handler: |d, p| {
+                let id = p.req_i64("id")?;
+                let index = p.opt_u32("index")?.unwrap_or(0);
+                let path = std::path::PathBuf::from(p.req_str("path")?);
+                d.session.client.save_attachment(id, index, &path)?;
+                let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+                to_value(&DownloadedRecord { ty: "downloaded", id, index, path: path.display().to_string(), size })
+            },
+        },
+        Method {
             name: "delete_message",
             params: "{id: number}",
             summary: "delete a message on this device",
@@ -530,27 +678,42 @@ fn rpc_send(d: &crate::rpc::Daemon, p: &Params) -> Result<Value> {
             .collect::<Result<_>>()?,
         _ => return Err(CliError::usage("missing \"to\": a Session ID, contact name or an array of them")),
     };
-    let text = p.req_str("text")?;
+    let files: Vec<std::path::PathBuf> = match p.get("attachments") {
+        None => vec![],
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|v| v.as_str().map(std::path::PathBuf::from).ok_or_else(|| CliError::usage("\"attachments\" must be an array of file paths")))
+            .collect::<Result<_>>()?,
+        Some(_) => return Err(CliError::usage("\"attachments\" must be an array of file paths")),
+    };
+    let text = if files.is_empty() { Some(p.req_str("text")?) } else { p.opt_str("text")? };
+    let files = read_files(&files, text.clone().filter(|t| !t.trim().is_empty()))?;
     let wait = p.opt_bool("wait")?.unwrap_or(false);
     let timeout = Duration::from_secs(p.opt_i64("timeout")?.unwrap_or(60).clamp(0, 3600) as u64);
     let client = &d.session.client;
     let targets = recipients.iter().map(|r| resolve_peer(client, r)).collect::<Result<Vec<_>>>()?;
     let mut ids = vec![];
     for to in targets {
-        let id = client.send_text(&to, &text)?;
-        ids.push((to, id));
+        if files.is_empty() {
+            let id = client.send_text(&to, text.as_deref().unwrap_or_default())?;
+            ids.push((to, id, None));
+        } else {
+            for f in &files {
+                ids.push((to.clone(), client.send_file(&to, f.clone())?, f.file_name.clone()));
+            }
+        }
     }
     let deadline = Instant::now() + timeout;
     let mut out = vec![];
-    for (to, id) in ids {
+    for (to, id, file_name) in ids {
         let mut m = client.message(id)?;
         while wait && m.state == MessageState::Sending && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(50));
             m = client.message(id)?;
         }
-        out.push(SentRecord { ty: "sent", id, to, state: m.state.as_str(), sent_at: m.sent_ts });
+        out.push(SentRecord { ty: "sent", id, to, state: m.state.as_str(), sent_at: m.sent_ts, file_name });
     }
-    if recipients.len() == 1 && p.get("to").is_some_and(Value::is_string) {
+    if out.len() == 1 && p.get("to").is_some_and(Value::is_string) {
         to_value(&out[0])
     } else {
         to_value(&out)
