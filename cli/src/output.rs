@@ -159,19 +159,6 @@ pub fn one_line(s: &str, max: usize) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn widths_ignore_colour() {
-        let o = Output { json: false, color: true };
-        assert_eq!(visible_width(&o.green("abc")), 3);
-        assert_eq!(one_line("a\nbcdef", 4), "a⏎b…");
-        assert_eq!(local_time(0).len(), 19);
-    }
-}
-
 /// A progress bar on stderr for uploads and downloads, drawn only when stderr is a terminal
 /// (and not with `--json`). One line, redrawn in place.
 pub struct Progress {
@@ -217,5 +204,18 @@ impl Progress {
 impl Drop for Progress {
     fn drop(&mut self) {
         self.finish();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths_ignore_colour() {
+        let o = Output { json: false, color: true };
+        assert_eq!(visible_width(&o.green("abc")), 3);
+        assert_eq!(one_line("a\nbcdef", 4), "a⏎b…");
+        assert_eq!(local_time(0).len(), 19);
     }
 }

@@ -192,6 +192,7 @@ fn files_are_sent_and_downloaded() {
     assert_eq!(std::fs::read(dir.join("notes.bin")).unwrap(), data, "the file arrives intact");
     home.run(&["-p", "rcpt", "download", &id, "-o", dir.to_str().unwrap()]).fails_with(3);
     home.run(&["-p", "rcpt", "download", &id, "--index", "1"]).fails_with(9);
-    let h = home.run(&["-p", "rcpt", "history", &home.run(&["--json", "-p", "sender", "profile", "show"]).ok().json()["session_id"].as_str().unwrap().to_string()]).ok().stdout;
+    let sender = home.run(&["--json", "-p", "sender", "profile", "show"]).ok().json()["session_id"].as_str().unwrap().to_string();
+    let h = home.run(&["-p", "rcpt", "history", &sender]).ok().stdout;
     assert!(h.contains("[file #0: notes.bin, 300.0 kB]"), "{h}");
 }

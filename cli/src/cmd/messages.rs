@@ -380,7 +380,6 @@ pub fn receive(ctx: &Ctx, a: ReceiveArgs) -> Result<()> {
         }
     }
     let _ = s.client.stop();
-    drop(handle);
     if printed == 0 && !ctx.out.json && !a.follow {
         ctx.out.line("No new messages.");
     }

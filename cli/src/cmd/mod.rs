@@ -2,11 +2,11 @@
 //! runs each command for people or `--json`, and the JSON-RPC methods the daemon serves for it
 //! (`methods()`), sharing the code that produces records so both surfaces return the same fields.
 //!
-//! Adding a group (for example `groups` once the SDK has closed groups, or file sending once it
-//! has attachments): write `cmd/groups.rs` with a `#[derive(Subcommand)] enum GroupsCommand`, a
-//! `run(ctx, cmd)` and `methods()`, add the variant to [`crate::args::Command`] and its arm to
-//! `main.rs`, and append its `methods()` in [`crate::rpc::all_methods`]. Send-side options such
-//! as attachments belong on [`messages::SendArgs`] and the `send` method's params.
+//! Adding a group (for example `groups` once the SDK's client has closed groups): write
+//! `cmd/groups.rs` with a `#[derive(Subcommand)] enum GroupsCommand`, a `run(ctx, cmd)` and
+//! `methods()`, add the variant to `Command` in `main.rs` with its arm in `run`, and append its
+//! `methods()` in [`crate::rpc::all_methods`]. Sending to a group belongs on
+//! [`messages::SendArgs`] (a `--group ID` beside the recipients) and the `send` method's params.
 
 pub mod contacts;
 pub mod messages;
