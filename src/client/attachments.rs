@@ -87,15 +87,22 @@ fn write_synced(path: &Path, data: &[u8]) -> Result<()> {
 /// Queue a file message: encrypt (after removing JPEG metadata unless disabled), keep the
 /// encrypted blob on disk and the message in the database, then let the uploader take over.
 pub(crate) fn send_file(inner: &Inner, to: &str, file: OutgoingFile) -> Result<i64> {
-    let to = SessionId::parse(to)?;
+    let group = to.starts_with("03");
+    let to_hex = if group {
+        crate::identity::AccountId::parse_with(to, crate::identity::IdPrefix::Group)?.to_hex()
+    } else {
+        SessionId::parse(to)?.to_hex()
+    };
     if file.data.len() > attachment::MAX_ATTACHMENT_SIZE {
         return Err(too_large(file.data.len() as u64));
     }
     if file.data.is_empty() {
         return Err(Error::invalid_argument("the file is empty"));
     }
-    let to_hex = to.to_hex();
-    if inner.store.contact(&to_hex)?.is_some_and(|c| c.blocked) {
+    if group {
+        let g = inner.groups.get(&to_hex).ok_or_else(|| Error::new(ErrorKind::NotFound, format!("no group {to_hex}")))?;
+        drop(g);
+    } else if inner.store.contact(&to_hex)?.is_some_and(|c| c.blocked) {
         return Err(Error::new(ErrorKind::Blocked, format!("{to_hex} is blocked; unblock to send")));
     }
     let is_jpeg = crate::media::jpeg::is_jpeg(&file.data);
@@ -140,7 +147,7 @@ pub(crate) fn send_file(inner: &Inner, to: &str, file: OutgoingFile) -> Result<i
     };
     let id = inner.store.insert_outgoing(&NewOutgoing {
         conversation: &to_hex,
-        kind: ConversationKind::Direct,
+        kind: if group { ConversationKind::Group } else { ConversationKind::Direct },
         sender: &me,
         body: file.caption.as_deref(),
         sent_ts,
@@ -148,7 +155,9 @@ pub(crate) fn send_file(inner: &Inner, to: &str, file: OutgoingFile) -> Result<i
         copies: vec![],
         attachments: vec![record],
     })?;
-    send::approve_recipient(inner, &to_hex)?;
+    if !group {
+        send::approve_recipient(inner, &to_hex)?;
+    }
     inner.bus.emit(Event::MessageState { message_id: id, conversation: to_hex, state: MessageState::Sending });
     inner.touch();
     inner.upload_wakeup.notify_one();
@@ -291,10 +300,13 @@ pub(crate) async fn upload_one(inner: Arc<Inner>, a: AttachmentRecord) {
             // Read the message first: the callback below runs inside the store's transaction.
             let profile = super::contacts::own_profile(&inner).ok().flatten();
             let queued = inner.store.require_message(a.message_id).and_then(|m| {
-                let to = SessionId::parse(&m.conversation)?;
                 inner.store.upload_done(a.message_id, a.info.index, &up.url, |all| {
                     let dm = DataMessage { body: m.body.clone(), attachments: all.iter().map(pointer).collect(), profile, ..Default::default() };
-                    send::message_copies(&inner, &to, dm, m.sent_ts)
+                    if m.conversation.starts_with("03") {
+                        Ok(vec![super::groups::group_copy(&inner, &m.conversation, dm, m.sent_ts)?])
+                    } else {
+                        send::message_copies(&inner, &SessionId::parse(&m.conversation)?, dm, m.sent_ts)
+                    }
                 })
             });
             if let Some(p) = &a.blob_path {

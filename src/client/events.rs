@@ -65,6 +65,10 @@ pub enum Event {
     AttachmentDone { message_id: i64, index: u32, upload: bool, path: Option<String> },
     /// A transfer failed; an upload with `will_retry` is tried again later.
     AttachmentFailed { message_id: i64, index: u32, upload: bool, error: String, will_retry: bool },
+    /// We were invited to a group (accept or decline it; bots accept automatically).
+    GroupInvite { group_id: String, name: String, inviter: String },
+    /// A group changed: members, admins, name, or our own membership.
+    GroupUpdate { group_id: String, change: super::groups::GroupChange, members: Vec<String>, actor: Option<String> },
     /// A log line at or above the client's level.
     Log { level: LogLevel, message: String },
 }

@@ -8,6 +8,7 @@ pub mod runtime;
 
 mod attachments;
 mod contacts;
+pub mod groups;
 mod receive;
 mod send;
 mod tasks;
@@ -45,6 +46,8 @@ pub(crate) struct Inner {
     pub poll_wakeup: Notify,
     /// Wakes the uploader when a file is queued.
     pub upload_wakeup: Notify,
+    /// Groups we are in or invited to.
+    pub groups: groups::Groups,
     /// Cancellation switches of transfers in progress: (message id, attachment index, upload).
     pub transfers: Mutex<std::collections::HashMap<(i64, u32, bool), watch::Sender<bool>>>,
     /// Last activity (ms, local clock): a message sent or received.
@@ -131,7 +134,7 @@ impl Client {
         }
         let network = Network::new(config.network.clone(), config.network_options.clone())?;
         let logger = Logger::new(config.log_level);
-        Ok(Client {
+        let client = Client {
             inner: Arc::new(Inner {
                 identity,
                 store,
@@ -143,12 +146,22 @@ impl Client {
                 poll_wakeup: Notify::new(),
                 upload_wakeup: Notify::new(),
                 transfers: Mutex::new(Default::default()),
+                groups: Default::default(),
                 last_activity: AtomicI64::new(0),
                 live_tasks: AtomicUsize::new(0),
                 last_sent_ts: AtomicI64::new(0),
             }),
             running: Mutex::new(None),
-        })
+        };
+        groups::load_all(&client.inner)?;
+        Ok(client)
+    }
+
+    fn block_on<T>(&self, f: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(Error::new(ErrorKind::Busy, "this call blocks on the network; call it from a thread outside any async runtime"));
+        }
+        runtime::runtime()?.block_on(f)
     }
 
     pub fn session_id(&self) -> SessionId {
@@ -275,10 +288,7 @@ impl Client {
 
     /// Blocking [`Client::fetch_attachment`], for threads outside any async runtime.
     pub fn download_attachment(&self, message_id: i64, index: u32) -> Result<Vec<u8>> {
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return Err(Error::new(ErrorKind::Busy, "download_attachment blocks; call fetch_attachment from async code"));
-        }
-        runtime::runtime()?.block_on(attachments::fetch(&self.inner, message_id, index))
+        self.block_on(attachments::fetch(&self.inner, message_id, index))
     }
 
     /// Blocking download written to `dest` only once verified (never a partial file).
@@ -332,6 +342,61 @@ impl Client {
             return Err(Error::new(ErrorKind::NotFound, format!("no message with id {id}")));
         }
         Ok(())
+    }
+
+    // ---- groups ----------------------------------------------------------------------------
+
+    /// Create a group (we are its admin) and invite `members` (at most 99 besides us). Blocks
+    /// until the group's keys and configs are stored in its swarm; invites go out through the
+    /// outbox. Returns the group ID (`03…`). Send to it with `send_text` / `send_file`.
+    pub fn create_group(&self, name: &str, description: Option<&str>, members: &[&str]) -> Result<String> {
+        self.block_on(groups::create(&self.inner, name, description, members))
+    }
+    /// Invite more members (admins only). New members get a fresh key: they read from now on.
+    pub fn group_invite(&self, group_id: &str, members: &[&str]) -> Result<()> {
+        self.block_on(groups::invite(&self.inner, group_id, members))
+    }
+    /// Remove members (admins only): their access is revoked and keys rotate, so they cannot
+    /// read anything sent afterwards.
+    pub fn group_remove(&self, group_id: &str, members: &[&str]) -> Result<()> {
+        self.block_on(groups::remove(&self.inner, group_id, members))
+    }
+    /// Make a member an admin (admins only).
+    pub fn group_promote(&self, group_id: &str, member: &str) -> Result<()> {
+        self.block_on(groups::promote(&self.inner, group_id, member))
+    }
+    /// Rename the group (admins only).
+    pub fn group_rename(&self, group_id: &str, name: &str) -> Result<()> {
+        self.block_on(groups::rename(&self.inner, group_id, name))
+    }
+    /// Set the group's description (admins only).
+    pub fn group_set_description(&self, group_id: &str, description: &str) -> Result<()> {
+        self.block_on(groups::set_description(&self.inner, group_id, description))
+    }
+    /// Leave a group: the members are told, an admin removes us, and we stop polling it.
+    pub fn group_leave(&self, group_id: &str) -> Result<()> {
+        self.block_on(groups::leave(&self.inner, group_id))
+    }
+    /// Accept a pending group invite: start polling the group.
+    pub fn group_accept_invite(&self, group_id: &str) -> Result<()> {
+        groups::accept_invite(&self.inner, group_id)
+    }
+    /// Decline a pending group invite.
+    pub fn group_decline_invite(&self, group_id: &str) -> Result<()> {
+        groups::decline_invite(&self.inner, group_id)
+    }
+    /// Groups we are in or invited to.
+    pub fn groups(&self) -> Result<Vec<groups::GroupSummary>> {
+        groups::summaries(&self.inner)
+    }
+    /// A group's members as its members config lists them.
+    pub fn group_members(&self, group_id: &str) -> Result<Vec<groups::GroupMemberInfo>> {
+        groups::members(&self.inner, group_id)
+    }
+    /// Try to open raw namespace-11 group data with this client's own keys (diagnostics: shows
+    /// whether this member can read a given message). Returns the sender and the content.
+    pub fn group_decrypt_raw(&self, group_id: &str, data: &[u8]) -> Result<(String, crate::wire::proto::Content)> {
+        groups::decrypt_raw(&self.inner, group_id, data)
     }
 
     // ---- contacts and requests -----------------------------------------------------------

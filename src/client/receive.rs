@@ -12,7 +12,7 @@ use crate::wire::{envelope, padding};
 use prost::Message as _;
 
 /// Handle one retrieved namespace-0 message. Returns whether it was new.
-pub(crate) fn handle(inner: &Inner, msg: &Retrieved) -> Result<bool> {
+pub(crate) fn handle(inner: &std::sync::Arc<Inner>, msg: &Retrieved) -> Result<bool> {
     if inner.store.seen(&msg.hash)? {
         return Ok(false);
     }
@@ -29,7 +29,7 @@ pub(crate) fn handle(inner: &Inner, msg: &Retrieved) -> Result<bool> {
     }
 }
 
-fn open_and_apply(inner: &Inner, msg: &Retrieved) -> Result<bool> {
+fn open_and_apply(inner: &std::sync::Arc<Inner>, msg: &Retrieved) -> Result<bool> {
     let env = envelope::unwrap(&msg.data)?;
     let ct = env.content.as_deref().unwrap_or_default();
     let opened = session_protocol::decrypt_incoming(&inner.identity, ct)?;
@@ -38,7 +38,7 @@ fn open_and_apply(inner: &Inner, msg: &Retrieved) -> Result<bool> {
     apply(inner, &opened.sender, sent_ts, &content, &msg.hash)
 }
 
-fn apply(inner: &Inner, sender: &SessionId, sent_ts: i64, content: &Content, hash: &str) -> Result<bool> {
+fn apply(inner: &std::sync::Arc<Inner>, sender: &SessionId, sent_ts: i64, content: &Content, hash: &str) -> Result<bool> {
     let me = inner.session_id();
     let from = sender.to_hex();
     if from != me.to_hex() && inner.store.contact(&from)?.is_some_and(|c| c.blocked) {
@@ -46,6 +46,9 @@ fn apply(inner: &Inner, sender: &SessionId, sent_ts: i64, content: &Content, has
         return Ok(false);
     }
     if let Some(dm) = &content.data_message {
+        if let Some(u) = &dm.group_update_message {
+            return apply_group_control(inner, sender, sent_ts, u);
+        }
         return apply_data_message(inner, sender, sent_ts, dm, hash);
     }
     if let Some(resp) = &content.message_request_response {
@@ -131,4 +134,19 @@ fn apply_data_message(inner: &Inner, sender: &SessionId, sent_ts: i64, dm: &Data
     let message = inner.store.require_message(id)?;
     inner.bus.emit(Event::MessageReceived { message, is_request });
     Ok(true)
+}
+
+/// Group control messages that arrive 1:1: invites and promotions. Invites from blocked
+/// senders were already dropped.
+fn apply_group_control(inner: &std::sync::Arc<Inner>, sender: &SessionId, sent_ts: i64, u: &crate::wire::proto::GroupUpdateMessage) -> Result<bool> {
+    if let Some(inv) = &u.invite_message {
+        super::groups::receive_invite(inner, sender, sent_ts, inv)?;
+        return Ok(true);
+    }
+    if let Some(p) = &u.promote_message {
+        super::groups::receive_promotion(inner, p)?;
+        return Ok(true);
+    }
+    inner.log(LogLevel::Debug, || format!("ignored a group update sent 1:1 by {sender}"));
+    Ok(false)
 }

@@ -48,13 +48,18 @@ pub(crate) fn message_copies(inner: &Inner, to: &SessionId, dm: DataMessage, sen
 }
 
 pub(crate) fn send_text(inner: &Inner, to: &str, body: &str) -> Result<i64> {
-    let to = SessionId::parse(to)?;
     if body.is_empty() {
         return Err(Error::invalid_argument("a text message cannot be empty"));
     }
     if body.len() > MAX_TEXT_BYTES {
         return Err(Error::new(ErrorKind::TooLarge, format!("a text message is at most {MAX_TEXT_BYTES} bytes")));
     }
+    if to.starts_with("03") {
+        let group = crate::identity::AccountId::parse_with(to, crate::identity::IdPrefix::Group)?;
+        let dm = DataMessage { body: Some(body.to_string()), profile: contacts::own_profile(inner)?, ..Default::default() };
+        return super::groups::send_data(inner, &group, dm, body, vec![]);
+    }
+    let to = SessionId::parse(to)?;
     send_data_message(inner, &to, DataMessage { body: Some(body.to_string()), ..Default::default() }, Some(body), None)
 }
 

@@ -127,15 +127,27 @@ fn sender(inner: Arc<Inner>, mut shutdown: watch::Receiver<bool>) -> TaskFuture 
                     let data = item.copy.data.clone();
                     let (ns, ttl) = (item.copy.namespace, item.copy.ttl_ms);
                     let signer_needed = ns % 10 != 0;
-                    let identity = inner.identity.clone();
-                    let r = inner
-                        .network
-                        .swarm_rpc(&dest, &move |_node, now| {
-                            let signer = Signer::User(&identity);
-                            rpc::store(&dest, ns, &data, ttl, now, signer_needed.then_some(&signer))
-                        })
-                        .await
-                        .and_then(|(_, body)| rpc::parse_store(&body));
+                    let r = if dest.prefix() == crate::identity::IdPrefix::Group {
+                        // Group swarm: signed with the admin key or our member subaccount.
+                        match super::groups::credential(&inner, &item.copy.destination).await {
+                            Ok(cred) => inner
+                                .network
+                                .swarm_rpc(&dest, &|_node, now| cred.with_signer(|s| rpc::store(&dest, ns, &data, ttl, now, Some(s))))
+                                .await
+                                .and_then(|(_, body)| rpc::parse_store(&body)),
+                            Err(e) => Err(e),
+                        }
+                    } else {
+                        let identity = inner.identity.clone();
+                        inner
+                            .network
+                            .swarm_rpc(&dest, &move |_node, now| {
+                                let signer = Signer::User(&identity);
+                                rpc::store(&dest, ns, &data, ttl, now, signer_needed.then_some(&signer))
+                            })
+                            .await
+                            .and_then(|(_, body)| rpc::parse_store(&body))
+                    };
                     (item, r)
                 });
             }
@@ -221,6 +233,14 @@ fn poller(inner: Arc<Inner>, mut shutdown: watch::Receiver<bool>) -> TaskFuture 
             }
             if more {
                 continue;
+            }
+            for g in inner.groups.all() {
+                if *shutdown.borrow() {
+                    return;
+                }
+                if let Err(e) = super::groups::poll(&inner, &g).await {
+                    inner.log(LogLevel::Warn, || format!("polling a group failed: {e}"));
+                }
             }
             let active = local_now_ms() - inner.last_activity.load(Ordering::Relaxed) < inner.config.active_window.as_millis() as i64;
             let wait = if active { inner.config.poll_active } else { inner.config.poll_idle };

@@ -34,6 +34,14 @@ pub enum ssdk_event_type {
     /// A transfer failed. Accessors: message id, attachment index, is_upload, text (the error),
     /// state (1 if an upload will be retried, else 0).
     SSDK_EVENT_ATTACHMENT_FAILED = 10,
+    /// An invite to a group. Accessors: conversation (the group ID), sender (the inviter), text
+    /// (the group name).
+    SSDK_EVENT_GROUP_INVITE = 11,
+    /// A group changed. Accessors: conversation (the group ID), sender (who did it, or NULL),
+    /// text (the change: "created", "joined", "members_added", "members_removed", "member_left",
+    /// "promoted", "renamed", "description_changed", "invite_accepted", "kicked", "left");
+    /// the members concerned are in the JSON.
+    SSDK_EVENT_GROUP_UPDATE = 12,
 }
 
 /// Delivery states of outgoing messages (and `SSDK_MESSAGE_RECEIVED` for incoming ones).
@@ -144,6 +152,18 @@ impl ssdk_event {
                 ev.kind = ssdk_event_type::SSDK_EVENT_ATTACHMENT_FAILED;
                 (ev.message_id, ev.index, ev.upload, ev.state) = (*message_id, *index, *upload, *will_retry as i32);
                 ev.text = cs(error);
+            }
+            Event::GroupInvite { group_id, name, inviter } => {
+                ev.kind = ssdk_event_type::SSDK_EVENT_GROUP_INVITE;
+                ev.conversation = cs(group_id);
+                ev.sender = cs(inviter);
+                ev.text = cs(name);
+            }
+            Event::GroupUpdate { group_id, change, actor, .. } => {
+                ev.kind = ssdk_event_type::SSDK_EVENT_GROUP_UPDATE;
+                ev.conversation = cs(group_id);
+                ev.sender = actor.as_deref().and_then(cs);
+                ev.text = serde_json::to_value(change).ok().and_then(|v| v.as_str().and_then(cs));
             }
             Event::Log { level, message } => {
                 ev.kind = ssdk_event_type::SSDK_EVENT_LOG;

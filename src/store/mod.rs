@@ -8,12 +8,14 @@ pub mod schema;
 
 mod attachments;
 mod contacts;
+mod groups;
 mod messages;
 mod outbox;
 mod polling;
 
 pub use attachments::{AttachmentInfo, AttachmentRecord, AttachmentState};
 pub use contacts::Contact;
+pub use groups::{GroupRecord, GroupState};
 pub use messages::{Conversation, ConversationKind, Message, MessageState, NewOutgoing};
 pub use outbox::{OutboxCopy, OutboxItem};
 

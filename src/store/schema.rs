@@ -88,6 +88,22 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX attachments_pending ON attachments (state, next_attempt_at);
     "#,
+    // 3: groups (v2, 03 IDs): credentials and the dumped keys, info and members configs.
+    r#"
+    CREATE TABLE groups (
+        id TEXT PRIMARY KEY,
+        state INTEGER NOT NULL,
+        name TEXT,
+        admin_seed BLOB,
+        auth_data BLOB,
+        inviter TEXT,
+        keys_dump BLOB,
+        info_dump BLOB,
+        members_dump BLOB,
+        pending_response INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// Bring the database to the newest version inside one transaction per step.

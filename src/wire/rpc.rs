@@ -101,6 +101,42 @@ pub fn delete(account: &AccountId, hashes: &[String], signer: &Signer) -> Reques
     Request { method: "delete", params: Value::Object(p) }
 }
 
+/// `revoke_subaccount` / `unrevoke_subaccount` (group admins):
+/// `"revoke_subaccount" ‖ timestamp ‖ token bytes…`.
+pub fn revoke_subaccounts(account: &AccountId, tokens: &[[u8; 36]], revoke: bool, now_ms: i64, signer: &Signer) -> Request {
+    let (method, field) = if revoke { ("revoke_subaccount", "revoke") } else { ("unrevoke_subaccount", "unrevoke") };
+    let mut p = Map::new();
+    p.insert("pubkey".into(), account.to_hex().into());
+    p.insert(field.into(), tokens.iter().map(|t| B64.encode(t)).collect::<Vec<_>>().into());
+    p.insert("timestamp".into(), now_ms.into());
+    let mut msg = format!("{method}{now_ms}").into_bytes();
+    for t in tokens {
+        msg.extend_from_slice(t);
+    }
+    signer.add_auth(&mut p, &msg);
+    Request { method, params: Value::Object(p) }
+}
+
+/// `batch`: up to 20 subrequests in one round trip, answered in order.
+pub fn batch(requests: &[Request]) -> Request {
+    Request {
+        method: "batch",
+        params: json!({"requests": requests.iter().map(Request::to_json).collect::<Vec<_>>()}),
+    }
+}
+
+/// The per-subrequest results of a `batch`: (status code, body).
+pub fn parse_batch(v: &Value) -> Result<Vec<(u16, Value)>> {
+    let results = v.get("results").and_then(Value::as_array).ok_or_else(|| Error::malformed("batch reply lacks results"))?;
+    Ok(results
+        .iter()
+        .map(|r| {
+            let code = r.get("code").and_then(Value::as_u64).and_then(|c| u16::try_from(c).ok()).unwrap_or(0);
+            (code, r.get("body").cloned().unwrap_or(Value::Null))
+        })
+        .collect())
+}
+
 /// `get_swarm` (no auth).
 pub fn get_swarm(account: &AccountId) -> Request {
     Request { method: "get_swarm", params: json!({"pubkey": account.to_hex()}) }
