@@ -208,6 +208,18 @@ enum ssdk_event_type
    * state (1 if an upload will be retried, else 0).
    */
   SSDK_EVENT_ATTACHMENT_FAILED = 10,
+  /**
+   * An invite to a group. Accessors: conversation (the group ID), sender (the inviter), text
+   * (the group name).
+   */
+  SSDK_EVENT_GROUP_INVITE = 11,
+  /**
+   * A group changed. Accessors: conversation (the group ID), sender (who did it, or NULL),
+   * text (the change: "created", "joined", "members_added", "members_removed", "member_left",
+   * "promoted", "renamed", "description_changed", "invite_accepted", "kicked", "left");
+   * the members concerned are in the JSON.
+   */
+  SSDK_EVENT_GROUP_UPDATE = 12,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -824,6 +836,105 @@ uint64_t ssdk_event_bytes_total(const ssdk_event *event);
  * received in a listener callback.
  */
 void ssdk_event_free(ssdk_event *event);
+
+/**
+ * Create a group with this client as its admin, named `name` (1–100 bytes), with an optional
+ * description (NULL for none), inviting the `count` Session IDs in `members` (at most 99; the
+ * array may be NULL when count is 0). Blocks until the group's keys and configs are stored in
+ * its swarm (call it from your own thread, not a listener callback); invites go out through
+ * the outbox. `*out_group_id` receives the group ID ("03…", release with `ssdk_string_free`).
+ *
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_SESSION_ID`,
+ * `SSDK_ERR_GROUP_FULL` (more than 100 members with us), `SSDK_ERR_TOO_LARGE` (name or
+ * description too long), `SSDK_ERR_NETWORK`, `SSDK_ERR_TIMEOUT`, `SSDK_ERR_BUSY` (called from
+ * inside an async runtime).
+ */
+ssdk_status ssdk_client_group_create(const ssdk_client *client_,
+                                     const char *name,
+                                     const char *description,
+                                     const char *const *members,
+                                     size_t count,
+                                     char **out_group_id);
+
+/**
+ * Invite members to a group (admins only; blocks like `ssdk_client_group_create`). New
+ * members get a fresh key: they read what is sent from now on. Errors: as create, plus
+ * `SSDK_ERR_NOT_FOUND` (unknown group), `SSDK_ERR_PERMISSION_DENIED` (not an admin).
+ */
+ssdk_status ssdk_client_group_invite(const ssdk_client *client_,
+                                     const char *group_id,
+                                     const char *const *members,
+                                     size_t count);
+
+/**
+ * Remove members (admins only; blocks): their access is revoked and the group's keys rotate,
+ * so they cannot read anything sent afterwards. Errors: as invite; `SSDK_ERR_NOT_FOUND` when
+ * none of them is a member.
+ */
+ssdk_status ssdk_client_group_remove(const ssdk_client *client_,
+                                     const char *group_id,
+                                     const char *const *members,
+                                     size_t count);
+
+/**
+ * Make a member an admin (admins only; blocks). Errors: as invite.
+ */
+ssdk_status ssdk_client_group_promote(const ssdk_client *client_,
+                                      const char *group_id,
+                                      const char *member);
+
+/**
+ * Rename a group (admins only; blocks). Errors: as invite, plus `SSDK_ERR_TOO_LARGE`.
+ */
+ssdk_status ssdk_client_group_rename(const ssdk_client *client_,
+                                     const char *group_id,
+                                     const char *name);
+
+/**
+ * Set a group's description (admins only; blocks). Errors: as rename.
+ */
+ssdk_status ssdk_client_group_set_description(const ssdk_client *client_,
+                                              const char *group_id,
+                                              const char *description);
+
+/**
+ * Leave a group (blocks until the group is told): an admin removes us and rotates keys; we
+ * stop polling it. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_NOT_FOUND`, `SSDK_ERR_NETWORK`.
+ */
+ssdk_status ssdk_client_group_leave(const ssdk_client *client_, const char *group_id);
+
+/**
+ * Accept a pending invite (`SSDK_EVENT_GROUP_INVITE`): the group is polled from now on.
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_NOT_FOUND`, `SSDK_ERR_INVALID_ARGUMENT` (no
+ * pending invite).
+ */
+ssdk_status ssdk_client_group_accept_invite(const ssdk_client *client_, const char *group_id);
+
+/**
+ * Decline a pending invite. Errors: as accept.
+ */
+ssdk_status ssdk_client_group_decline_invite(const ssdk_client *client_, const char *group_id);
+
+/**
+ * Groups we are in or invited to, as a JSON array of {id, name, description, state
+ * ("invited", "joined", "kicked", "left"), is_admin, member_count, inviter}. `*out_json`:
+ * release with `ssdk_string_free`. Errors: `SSDK_ERR_NULL_ARGUMENT`.
+ */
+ssdk_status ssdk_client_groups_json(const ssdk_client *client_, char **out_json);
+
+/**
+ * A group's members as a JSON array of {session_id, name, admin, invite_pending, removed}.
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_SESSION_ID` (not a 03 ID),
+ * `SSDK_ERR_NOT_FOUND`.
+ */
+ssdk_status ssdk_client_group_members_json(const ssdk_client *client_,
+                                           const char *group_id,
+                                           char **out_json);
+
+/**
+ * The largest number of members a group can have (100), the twin of the protocol constant.
+ */
+uint32_t ssdk_max_group_members(void);
 
 /**
  * Create a new random identity (16-byte seed, so it has a 13-word recovery phrase).

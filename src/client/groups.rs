@@ -572,7 +572,12 @@ pub(crate) async fn leave(inner: &Arc<Inner>, group_id: &str) -> Result<()> {
         // Sent directly (not queued): once we stop, nothing would send it.
         let key = g.keys.encryption_key().expect("checked");
         let data = group_message::encode_for_group(&inner.identity, &key, &control_content(update, ts).encode_to_vec(), ts as u64, &GroupMessageRandomness::random())?;
-        store(inner, &g, gc::NS_MESSAGES, &data, inner.config.message_ttl.as_millis() as i64).await?;
+        match store(inner, &g, gc::NS_MESSAGES, &data, inner.config.message_ttl.as_millis() as i64).await {
+            Ok(_) => {}
+            // Already removed (our access is revoked): there is nobody left to tell.
+            Err(e) if e.kind() == ErrorKind::PermissionDenied => {}
+            Err(e) => return Err(e),
+        }
     }
     g.record.state = GroupState::Left;
     g.save(inner)?;

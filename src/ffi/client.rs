@@ -25,7 +25,7 @@ pub struct ssdk_client {
     pub(crate) inner: Client,
 }
 
-fn client<'a>(p: *const ssdk_client) -> crate::Result<&'a Client> {
+pub(crate) fn client<'a>(p: *const ssdk_client) -> crate::Result<&'a Client> {
     handle(p, "client").map(|c| &c.inner)
 }
 
@@ -98,7 +98,8 @@ pub extern "C" fn ssdk_client_mnemonic(client_: *const ssdk_client, out_phrase: 
     })
 }
 
-/// Queue a text message (UTF-8, 1 byte to 64 KiB) to the Session ID `to`. It is written to the
+/// Queue a text message (UTF-8, 1 byte to 64 KiB) to the Session ID `to`, or to a group when
+/// `to` is a group ID ("03…", see `ssdk_client_group_create`). It is written to the
 /// database before any network call and delivered by the running client, which reports
 /// `SSDK_EVENT_MESSAGE_STATE` events (sending, then sent or failed). Works while stopped: the
 /// message goes out after the next start. `*out_message_id` (may be NULL) receives the local id.
@@ -375,7 +376,8 @@ pub extern "C" fn ssdk_max_attachment_size() -> u64 {
     crate::crypto::attachment::MAX_ATTACHMENT_SIZE as u64
 }
 
-/// Queue the file at `path` (at most 10 MB) for `to`, with an optional caption (NULL for none).
+/// Queue the file at `path` (at most 10 MB) for `to` (a Session ID or a group ID), with an
+/// optional caption (NULL for none).
 /// The file is read and encrypted now (JPEG metadata removed unless disabled in the config),
 /// uploaded through an onion request by the running client with `SSDK_EVENT_ATTACHMENT_PROGRESS`
 /// events, and the message is sent only once the upload succeeded (failed uploads are retried

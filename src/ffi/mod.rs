@@ -10,6 +10,7 @@ pub mod client;
 pub mod config;
 pub mod crypto;
 pub mod event;
+pub mod groups;
 pub mod identity;
 pub mod status;
 pub mod util;

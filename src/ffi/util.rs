@@ -85,3 +85,18 @@ pub extern "C" fn ssdk_bytes_free(data: *mut u8, len: usize) {
         });
     }
 }
+
+/// A borrowed array of `count` UTF-8 strings; NULL is allowed only with count 0.
+pub(crate) fn str_array_arg<'a>(p: *const *const c_char, count: usize, name: &str) -> Result<Vec<&'a str>> {
+    if p.is_null() {
+        if count == 0 {
+            return Ok(vec![]);
+        }
+        return Err(Error::new(ErrorKind::NullArgument, format!("{name} is NULL with count {count}")));
+    }
+    if count > 10_000 {
+        return Err(Error::invalid_argument(format!("{name}: {count} entries is too many")));
+    }
+    let items = unsafe { std::slice::from_raw_parts(p, count) };
+    items.iter().enumerate().map(|(i, s)| str_arg(*s, &format!("{name}[{i}]"))).collect()
+}

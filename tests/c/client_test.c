@@ -314,6 +314,68 @@ int main(int argc, char **argv) {
     EXPECT(ssdk_client_cancel_transfer(bob, 987654, 0), SSDK_ERR_NOT_FOUND);
     EXPECT(ssdk_client_send_file(NULL, bob_id, dest, NULL, &fid), SSDK_ERR_NULL_ARGUMENT);
 
+    /* Groups: alice creates, bob accepts the invite, a message reaches him; errors. */
+    CHECK(ssdk_max_group_members() == 100);
+    const char *invitees[1] = {bob_id};
+    char *gid = NULL;
+    EXPECT(ssdk_client_group_create(alice, "C group", NULL, invitees, 1, &gid), SSDK_OK);
+    CHECK(gid && strncmp(gid, "03", 2) == 0);
+    int got_invite = 0;
+    end = now_s() + 30;
+    while (now_s() < end && !got_invite) {
+        ssdk_event *ev = NULL;
+        if (ssdk_client_next_event(bob, 100, &ev) != SSDK_OK) continue;
+        if (ssdk_event_kind(ev) == SSDK_EVENT_GROUP_INVITE) {
+            got_invite = 1;
+            CHECK(strcmp(ssdk_event_conversation(ev), gid) == 0);
+            CHECK(strcmp(ssdk_event_sender(ev), alice_id) == 0);
+            CHECK(strcmp(ssdk_event_text(ev), "C group") == 0);
+        }
+        ssdk_event_free(ev);
+    }
+    CHECK(got_invite);
+    EXPECT(ssdk_client_group_accept_invite(bob, gid), SSDK_OK);
+    EXPECT(ssdk_client_group_accept_invite(bob, gid), SSDK_ERR_INVALID_ARGUMENT);
+    EXPECT(ssdk_client_send_text(alice, gid, "hello group from C", NULL), SSDK_OK);
+    from = wait_message(bob, "hello group from C", 30);
+    CHECK(from && strcmp(from, alice_id) == 0);
+    free(from);
+    EXPECT(ssdk_client_groups_json(bob, &json), SSDK_OK);
+    CHECK(json && strstr(json, gid) && strstr(json, "\"state\":\"joined\""));
+    ssdk_string_free(json);
+    EXPECT(ssdk_client_group_members_json(alice, gid, &json), SSDK_OK);
+    CHECK(json && strstr(json, bob_id) && strstr(json, alice_id));
+    ssdk_string_free(json);
+    EXPECT(ssdk_client_group_rename(bob, gid, "mine now"), SSDK_ERR_PERMISSION_DENIED);
+    EXPECT(ssdk_client_group_rename(alice, gid, "C group, renamed"), SSDK_OK);
+    EXPECT(ssdk_client_group_set_description(alice, gid, "about C"), SSDK_OK);
+    const char *bad_members[1] = {"05nope"};
+    EXPECT(ssdk_client_group_invite(alice, gid, bad_members, 1), SSDK_ERR_INVALID_SESSION_ID);
+    EXPECT(ssdk_client_group_invite(alice, gid, NULL, 1), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_client_group_create(alice, "x", NULL, NULL, 0, NULL), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_client_group_members_json(alice, "03abcd", &json), SSDK_ERR_INVALID_SESSION_ID);
+    EXPECT(ssdk_client_group_members_json(alice, "030000000000000000000000000000000000000000000000000000000000000000", &json),
+           SSDK_ERR_NOT_FOUND);
+    EXPECT(ssdk_client_group_leave(alice, "030000000000000000000000000000000000000000000000000000000000000000"), SSDK_ERR_NOT_FOUND);
+    EXPECT(ssdk_client_group_remove(alice, gid, invitees, 1), SSDK_OK);
+    EXPECT(ssdk_client_group_remove(alice, gid, invitees, 1), SSDK_ERR_NOT_FOUND);
+    EXPECT(ssdk_client_group_decline_invite(bob, gid), SSDK_ERR_INVALID_ARGUMENT);
+    EXPECT(ssdk_client_group_promote(bob, gid, alice_id), SSDK_ERR_PERMISSION_DENIED);
+    /* 101 members are refused. */
+    char *many[100];
+    for (int i = 0; i < 100; i++) {
+        ssdk_identity *tmp = NULL;
+        ssdk_identity_generate(&tmp);
+        ssdk_identity_session_id(tmp, &many[i]);
+        ssdk_identity_free(tmp);
+    }
+    char *big = NULL;
+    EXPECT(ssdk_client_group_create(alice, "too big", NULL, (const char *const *)many, 100, &big), SSDK_ERR_GROUP_FULL);
+    CHECK(big == NULL);
+    for (int i = 0; i < 100; i++) ssdk_string_free(many[i]);
+    EXPECT(ssdk_client_group_leave(bob, gid), SSDK_OK);
+    ssdk_string_free(gid);
+
     /* Stop, then a wrong PIN is refused while the right one reopens. */
     EXPECT(ssdk_client_stop(alice), SSDK_OK);
     EXPECT(ssdk_client_stop(alice), SSDK_OK);
