@@ -849,6 +849,12 @@ pub(crate) async fn poll(inner: &Arc<Inner>, h: &GroupHandle) -> Result<()> {
         g.record.state = GroupState::Kicked;
         emit_update(inner, &gid, GroupChange::Kicked, vec![me.to_hex()], None);
     }
+    // Admins push what this poll changed (accepted invites) once.
+    if g.admin().is_some() && (g.members.config().needs_push() || g.info.config().needs_push()) {
+        if let Err(e) = push_configs(inner, &mut g).await {
+            inner.log(LogLevel::Warn, || format!("group {gid}: pushing configs failed: {e}"));
+        }
+    }
     // An accepted invite owes the group a response once we hold its key.
     if g.record.pending_response && g.record.state == GroupState::Joined && g.keys.encryption_key().is_some() {
         let ts = inner.next_sent_ts();
@@ -934,20 +940,9 @@ fn apply_group_update(inner: &Arc<Inner>, g: &mut Group, sender: &SessionId, env
         if r.is_approved {
             if let Some(mut m) = g.members.get(sender) {
                 if g.admin().is_some() && m.invite_pending() {
+                    // Recorded now, pushed once at the end of this poll.
                     m.invite_status = 0;
                     g.members.set(&m)?;
-                    // Pushed with the next admin change or poll.
-                    let inner2 = inner.clone();
-                    let gid2 = gid.clone();
-                    let rt = super::runtime::runtime()?;
-                    rt.spawn(async move {
-                        if let Some(h) = inner2.groups.get(&gid2) {
-                            let mut g = h.lock().await;
-                            if let Err(e) = push_configs(&inner2, &mut g).await {
-                                inner2.log(LogLevel::Warn, || format!("pushing the members config failed: {e}"));
-                            }
-                        }
-                    });
                 }
             }
             emit_update(inner, &gid, GroupChange::InviteAccepted, vec![sender.to_hex()], actor);

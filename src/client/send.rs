@@ -126,14 +126,17 @@ pub(crate) fn resend(inner: &Inner, message_id: i64) -> Result<()> {
     if records.iter().any(|a| a.info.state != crate::store::AttachmentState::Uploaded) {
         return Err(Error::invalid_argument("this message's attachments can no longer be uploaded (their file is gone); send it again"));
     }
-    let to = SessionId::parse(&m.conversation)?;
     let dm = DataMessage {
         body: m.body.clone(),
         attachments: records.iter().map(super::attachments::pointer).collect(),
         profile: contacts::own_profile(inner)?,
         ..Default::default()
     };
-    let copies = message_copies(inner, &to, dm, m.sent_ts)?;
+    let copies = if m.conversation.starts_with("03") {
+        vec![super::groups::group_copy(inner, &m.conversation, dm, m.sent_ts)?]
+    } else {
+        message_copies(inner, &SessionId::parse(&m.conversation)?, dm, m.sent_ts)?
+    };
     if inner.store.requeue(message_id, &copies)? {
         inner.bus.emit(Event::MessageState { message_id, conversation: m.conversation, state: MessageState::Sending });
         inner.send_wakeup.notify_one();
