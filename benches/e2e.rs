@@ -255,6 +255,75 @@ fn attachments(env: &mut Env) {
     );
 }
 
+/// A 100-member group: time and network requests for one message to reach all 99 others, and
+/// the time to rotate keys after removing a member.
+fn groups(env: &mut Env) {
+    let mut cfg = env.config();
+    cfg.auto_accept_requests = true;
+    let admin = Client::new(cfg).unwrap();
+    admin.start().unwrap();
+    let members: Vec<Client> = (0..99)
+        .map(|_| {
+            let mut c = env.config();
+            c.auto_accept_requests = true;
+            let c = Client::new(c).unwrap();
+            c.start().unwrap();
+            c
+        })
+        .collect();
+    let ids: Vec<String> = members.iter().map(|m| m.session_id().to_hex()).collect();
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let t = Instant::now();
+    let gid = admin.create_group("Hundred", None, &refs).unwrap();
+    let created = t.elapsed();
+    let wait_all = |f: &dyn Fn(&Client) -> bool, what: &str| {
+        let deadline = Instant::now() + Duration::from_secs(300);
+        for m in &members {
+            while !f(m) {
+                assert!(Instant::now() < deadline, "timed out: {what}");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    };
+    wait_all(&|m| m.groups().unwrap().iter().any(|g| g.member_count == 100), "members join");
+    let formed = t.elapsed();
+    for m in &members {
+        while m.next_event(Duration::ZERO).is_some() {}
+    }
+    let count = |c: &Client| c.network().stats().onion_requests;
+    let before_admin = count(&admin);
+    let before_all: u64 = members.iter().map(count).sum::<u64>() + before_admin;
+    let t = Instant::now();
+    admin.send_text(&gid, "one message for a hundred").unwrap();
+    wait_all(&|m| m.history(&gid, 0, 3).unwrap().iter().any(|x| x.body.as_deref() == Some("one message for a hundred")), "delivery");
+    let delivered = t.elapsed();
+    let after_all: u64 = members.iter().map(count).sum::<u64>() + count(&admin);
+    println!(
+        "100-member group: created (keys, info, members pushed; 99 invites queued) in {created:?}, all joined after {formed:?}; one message reached all 99 in {delivered:?}: the sender made {} onion requests (1 store, the rest polls), all 100 clients together {} (polling at the default active interval)",
+        count(&admin) - before_admin,
+        after_all - before_all
+    );
+    let t = Instant::now();
+    admin.group_remove(&gid, &[&ids[0]]).unwrap();
+    let rotated = t.elapsed();
+    admin.send_text(&gid, "after rotation").unwrap();
+    let members_left = &members[1..];
+    let deadline = Instant::now() + Duration::from_secs(300);
+    for m in members_left {
+        while !m.history(&gid, 0, 3).unwrap().iter().any(|x| x.body.as_deref() == Some("after rotation")) {
+            assert!(Instant::now() < deadline, "rotation delivery timed out");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    println!(
+        "   removing a member from the 100-member group (kicked notice, revocation, rekey for 99, configs pushed) took {rotated:?}; all 98 remaining members read the next message {:?} after the removal began",
+        t.elapsed()
+    );
+    for c in members.iter().chain(std::iter::once(&admin)) {
+        c.stop().unwrap();
+    }
+}
+
 fn main() {
     // `cargo bench` passes --bench; `cargo test --benches` passes nothing: only run when benched.
     if !std::env::args().any(|a| a == "--bench") {
@@ -283,6 +352,7 @@ fn main() {
     latency(&mut env, quick);
     attachments(&mut env);
     throughput(&mut env, quick);
+    groups(&mut env);
     idle(&mut env, quick);
     drop(env.net.take());
     let _ = std::fs::remove_dir_all(base);
