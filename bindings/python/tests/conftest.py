@@ -156,6 +156,11 @@ def check_event(ev: Event) -> Event:
             assert ev.text == d.get("path"), (ev, d)
         else:
             assert ev.text == d["error"] and ev.will_retry == d["will_retry"], (ev, d)
+    elif k == EventKind.GROUP_INVITE:
+        assert (ev.conversation, ev.sender, ev.text) == (d["group_id"], d["inviter"], d["name"]), (ev, d)
+    elif k == EventKind.GROUP_UPDATE:
+        assert (ev.conversation, ev.sender, ev.text) == (d["group_id"], d.get("actor"), d["change"]), (ev, d)
+        assert ev.members == d["members"]
     if k not in (EventKind.ATTACHMENT_PROGRESS, EventKind.ATTACHMENT_DONE, EventKind.ATTACHMENT_FAILED):
         assert (ev.attachment_index, ev.is_upload, ev.bytes_done, ev.bytes_total) == (0, False, 0, 0), ev
     if k not in (EventKind.MESSAGE_RECEIVED, EventKind.MESSAGE_SYNCED):

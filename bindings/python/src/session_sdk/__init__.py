@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from ._version import __version__
 from ._native import BINDING_ABI_VERSION, HEADER_PATH, LIBRARY_PATH, ffi, lib
-from .client import Client, max_attachment_size
+from .client import Client, max_attachment_size, max_group_members
 from .config import Config
 from .errors import (
     AbiMismatchError,
@@ -53,7 +53,7 @@ from .errors import (
 )
 from .events import Event
 from .identity import Identity, blinded_id, blinded_id_matches, is_valid_session_id, validate_session_id
-from .types import Attachment, Contact, Conversation, EventKind, LogLevel, Message, MessageState
+from .types import Attachment, Contact, Conversation, EventKind, Group, GroupMember, LogLevel, Message, MessageState
 
 
 def version() -> str:
@@ -76,7 +76,8 @@ def status_name(code: int) -> str:
 __all__ = [
     "__version__", "BINDING_ABI_VERSION", "HEADER_PATH", "LIBRARY_PATH", "version", "abi_version", "status_name",
     "Client", "Config", "Identity", "Event", "EventKind", "LogLevel", "MessageState", "Contact",
-    "Conversation", "Message", "Attachment", "max_attachment_size", "validate_session_id", "is_valid_session_id", "blinded_id",
+    "Conversation", "Message", "Attachment", "max_attachment_size", "Group", "GroupMember",
+    "max_group_members", "validate_session_id", "is_valid_session_id", "blinded_id",
     "blinded_id_matches",
     "AbiMismatchError", "SessionError", "InternalError", "NullArgumentError", "ClosedError",
     "InvalidUtf8Error", "InvalidArgumentError", "InvalidSessionIdError", "MnemonicError",

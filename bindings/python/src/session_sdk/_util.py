@@ -22,19 +22,19 @@ def cstr(value: StrIn, what: str) -> bytes:
     (for example a file name decoded with ``surrogateescape``) is encoded back to the bytes it
     stands for, so the SDK sees, and reports, the invalid UTF-8 (:class:`InvalidUtf8Error`).
     An embedded NUL would silently cut the string short in C, so it is refused here."""
-    if isinstance(value, bytes):
-        data = value
-    elif isinstance(value, str):
+    if type(value) is str:  # the common case first: this runs on every call
         try:
-            data = value.encode("utf-8")
+            data = value.encode()
         except UnicodeEncodeError:
             try:
                 data = value.encode("utf-8", "surrogateescape")
             except UnicodeEncodeError:
                 data = value.encode("utf-8", "surrogatepass")
+    elif isinstance(value, (bytes, str)):
+        data = value if isinstance(value, bytes) else str(value).encode("utf-8", "surrogatepass")
     else:
         raise TypeError(f"{what} must be str or bytes, not {type(value).__name__}")
-    if b"\0" in data:
+    if 0 in data:  # memchr; b"\0" in data is several times slower
         raise InvalidArgumentError(f"INVALID_ARGUMENT: {what} contains a NUL character", lib.SSDK_ERR_INVALID_ARGUMENT)
     return data
 

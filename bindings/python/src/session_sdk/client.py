@@ -9,7 +9,7 @@ import json
 import logging
 import threading
 import time
-from typing import Any, AsyncIterator, Callable, Deque, Iterator, List, Optional, Set, Union
+from typing import Any, AsyncIterator, Callable, Deque, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from ._native import NULL, ffi, lib
 from ._util import HandleGuard, StrIn, call_out_string, check, cpath, cstr, last_error, opt_cstr
@@ -17,7 +17,7 @@ from .config import Config, PathLike
 from .errors import ClosedError, InvalidArgumentError
 from .events import Event
 from .identity import _take_bytes
-from .types import Contact, Conversation, LogLevel, Message, parse_list
+from .types import Contact, Conversation, Group, GroupMember, LogLevel, Message, parse_list
 
 log = logging.getLogger("session_sdk")
 
@@ -314,6 +314,77 @@ class Client:
         with self._guard.use() as h:
             check(lib.ssdk_client_cancel_transfer(h, int(message_id), _u32(index)))
 
+    # --- groups ------------------------------------------------------------------------------
+    #
+    # The calls that change a group block until its swarm stored the change: call them from
+    # your own thread (asyncio: ``await asyncio.to_thread(client.create_group, ...)``), not from
+    # a listener callback.
+
+    def create_group(self, name: StrIn, members: Sequence[StrIn] = (), description: Optional[StrIn] = None) -> str:
+        """Create a group with this client as admin, inviting ``members`` (at most 99), and
+        return its ID (``03…``). Raises :class:`GroupFullError`, :class:`TooLargeError` (name
+        or description), :class:`InvalidSessionIdError`, :class:`NetworkError`,
+        :class:`SessionTimeoutError`."""
+        arr, count, _keep = _string_array(members, "members")
+        with self._guard.use() as h:
+            return call_out_string(lib.ssdk_client_group_create, h, cstr(name, "name"), opt_cstr(description, "description"), arr, count)
+
+    def group_invite(self, group_id: StrIn, members: Sequence[StrIn]) -> None:
+        """Invite members (admins only: :class:`PermissionDeniedError`); they read what is sent
+        from now on."""
+        arr, count, _keep = _string_array(members, "members")
+        with self._guard.use() as h:
+            check(lib.ssdk_client_group_invite(h, cstr(group_id, "group_id"), arr, count))
+
+    def group_remove(self, group_id: StrIn, members: Sequence[StrIn]) -> None:
+        """Remove members (admins only); the keys rotate so they cannot read what follows.
+        :class:`NotFoundError` when none of them is a member."""
+        arr, count, _keep = _string_array(members, "members")
+        with self._guard.use() as h:
+            check(lib.ssdk_client_group_remove(h, cstr(group_id, "group_id"), arr, count))
+
+    def group_promote(self, group_id: StrIn, member: StrIn) -> None:
+        """Make a member an admin (admins only)."""
+        with self._guard.use() as h:
+            check(lib.ssdk_client_group_promote(h, cstr(group_id, "group_id"), cstr(member, "member")))
+
+    def group_rename(self, group_id: StrIn, name: StrIn) -> None:
+        """Rename a group (admins only)."""
+        with self._guard.use() as h:
+            check(lib.ssdk_client_group_rename(h, cstr(group_id, "group_id"), cstr(name, "name")))
+
+    def group_set_description(self, group_id: StrIn, description: StrIn) -> None:
+        """Set a group's description (admins only)."""
+        with self._guard.use() as h:
+            check(lib.ssdk_client_group_set_description(h, cstr(group_id, "group_id"), cstr(description, "description")))
+
+    def group_leave(self, group_id: StrIn) -> None:
+        """Leave a group (blocks until the group is told)."""
+        with self._guard.use() as h:
+            check(lib.ssdk_client_group_leave(h, cstr(group_id, "group_id")))
+
+    def group_accept_invite(self, group_id: StrIn) -> None:
+        """Accept a pending invite (``GROUP_INVITE`` event); :class:`InvalidArgumentError` when
+        there is none."""
+        with self._guard.use() as h:
+            check(lib.ssdk_client_group_accept_invite(h, cstr(group_id, "group_id")))
+
+    def group_decline_invite(self, group_id: StrIn) -> None:
+        """Decline a pending invite."""
+        with self._guard.use() as h:
+            check(lib.ssdk_client_group_decline_invite(h, cstr(group_id, "group_id")))
+
+    def groups(self) -> List[Group]:
+        """Groups we are in or invited to."""
+        with self._guard.use() as h:
+            return parse_list(call_out_string(lib.ssdk_client_groups_json, h), Group)
+
+    def group_members(self, group_id: StrIn) -> List[GroupMember]:
+        """A group's members (:class:`InvalidSessionIdError` for a non-``03`` ID,
+        :class:`NotFoundError` for an unknown group)."""
+        with self._guard.use() as h:
+            return parse_list(call_out_string(lib.ssdk_client_group_members_json, h, cstr(group_id, "group_id")), GroupMember)
+
     # --- contacts and requests ---------------------------------------------------------------
 
     def contacts(self) -> List[Contact]:
@@ -531,6 +602,22 @@ class Client:
         if self.closed:
             return "<Client (closed)>"
         return f"<Client {self.session_id}>"
+
+
+def _string_array(items: Sequence[StrIn], what: str) -> Tuple[Any, int, list]:
+    """A ``const char *const *`` array for the SDK (NULL when empty) and the objects that keep
+    its strings alive for the call."""
+    if isinstance(items, (str, bytes)):
+        raise TypeError(f"{what} must be a sequence of Session IDs, not one string")
+    keep = [ffi.new("char[]", cstr(s, what)) for s in items]
+    if not keep:
+        return NULL, 0, keep
+    return ffi.new("const char *[]", keep), len(keep), keep
+
+
+def max_group_members() -> int:
+    """The largest number of members a group can have."""
+    return int(lib.ssdk_max_group_members())
 
 
 def max_attachment_size() -> int:

@@ -31,6 +31,10 @@ class Event:
       destination path of a download started with one).
     - ``ATTACHMENT_FAILED``: ``message_id``, ``attachment_index``, ``is_upload``, ``text`` (the
       error), :attr:`will_retry`.
+    - ``GROUP_INVITE``: ``conversation`` (the group ID), ``sender`` (the inviter), ``text``
+      (the group name).
+    - ``GROUP_UPDATE``: ``conversation`` (the group ID), ``sender`` (who did it, or ``None``),
+      ``text`` (the change, e.g. ``"members_added"``), :attr:`members`.
 
     ``json`` is the SDK's JSON rendering of the whole event; :attr:`data` decodes it.
     """
@@ -71,6 +75,11 @@ class Event:
     def connected(self) -> Optional[bool]:
         """For connection events: whether onion paths are ready; else ``None``."""
         return bool(self.state) if self.kind == EventKind.CONNECTION else None
+
+    @property
+    def members(self) -> list:
+        """For a group update: the Session IDs of the members concerned."""
+        return list(self.data.get("members") or []) if self.kind == EventKind.GROUP_UPDATE else []
 
     @property
     def will_retry(self) -> Optional[bool]:

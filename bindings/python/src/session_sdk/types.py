@@ -28,6 +28,8 @@ class EventKind(enum.IntEnum):
     ATTACHMENT_PROGRESS = lib.SSDK_EVENT_ATTACHMENT_PROGRESS
     ATTACHMENT_DONE = lib.SSDK_EVENT_ATTACHMENT_DONE
     ATTACHMENT_FAILED = lib.SSDK_EVENT_ATTACHMENT_FAILED
+    GROUP_INVITE = lib.SSDK_EVENT_GROUP_INVITE
+    GROUP_UPDATE = lib.SSDK_EVENT_GROUP_UPDATE
 
 
 class MessageState(enum.IntEnum):
@@ -203,6 +205,57 @@ class Conversation:
             unread=int(d.get("unread") or 0),
             is_request=bool(d.get("is_request", False)),
             last_message=Message.from_json(last) if isinstance(last, Mapping) else None,
+            raw=dict(d),
+        )
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group we are in or invited to (``ssdk_client_groups_json``); ``state`` is
+    ``"invited"``, ``"joined"``, ``"kicked"`` or ``"left"``."""
+
+    id: str
+    name: Optional[str]
+    description: Optional[str]
+    state: str
+    is_admin: bool
+    member_count: int
+    inviter: Optional[str]
+    raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> "Group":
+        return cls(
+            id=str(d["id"]),
+            name=_opt_str(d, "name"),
+            description=_opt_str(d, "description"),
+            state=str(d.get("state", "")),
+            is_admin=bool(d.get("is_admin", False)),
+            member_count=int(d.get("member_count") or 0),
+            inviter=_opt_str(d, "inviter"),
+            raw=dict(d),
+        )
+
+
+@dataclass(frozen=True)
+class GroupMember:
+    """A member of a group (``ssdk_client_group_members_json``)."""
+
+    session_id: str
+    name: str
+    admin: bool
+    invite_pending: bool
+    removed: bool
+    raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> "GroupMember":
+        return cls(
+            session_id=str(d["session_id"]),
+            name=str(d.get("name") or ""),
+            admin=bool(d.get("admin", False)),
+            invite_pending=bool(d.get("invite_pending", False)),
+            removed=bool(d.get("removed", False)),
             raw=dict(d),
         )
 
