@@ -15,6 +15,8 @@ pub mod store;
 pub mod wire;
 
 pub use error::{Error, ErrorKind, Result};
+/// Secrets in the configuration (`ClientConfig::pin`, `IdentitySource`) are `Zeroizing`.
+pub use zeroize::Zeroizing;
 pub use identity::{Identity, SessionId};
 
 /// The SDK version (semver of this crate).

@@ -251,7 +251,7 @@ pub(crate) fn cancel(inner: &Inner, message_id: i64, index: u32) -> Result<()> {
     if !found {
         if let Ok(a) = inner.store.attachment(message_id, index) {
             if a.info.state == AttachmentState::PendingUpload {
-                abandon_upload(inner, &a, "cancelled", true)?;
+                abandon_upload(inner, &a, "cancelled", ErrorKind::Cancelled, true)?;
                 found = true;
             }
         }
@@ -263,7 +263,7 @@ pub(crate) fn cancel(inner: &Inner, message_id: i64, index: u32) -> Result<()> {
     }
 }
 
-fn abandon_upload(inner: &Inner, a: &AttachmentRecord, why: &str, cancelled: bool) -> Result<()> {
+fn abandon_upload(inner: &Inner, a: &AttachmentRecord, why: &str, kind: ErrorKind, cancelled: bool) -> Result<()> {
     inner.store.upload_abandoned(a.message_id, a.info.index, why, cancelled)?;
     if cancelled {
         if let Some(p) = &a.blob_path {
@@ -276,6 +276,7 @@ fn abandon_upload(inner: &Inner, a: &AttachmentRecord, why: &str, cancelled: boo
         index: a.info.index,
         upload: true,
         error: why.to_string(),
+        error_kind: kind.name().to_string(),
         will_retry: false,
     });
     inner.bus.emit(Event::MessageState { message_id: a.message_id, conversation, state: MessageState::Failed });
@@ -324,7 +325,7 @@ pub(crate) async fn upload_one(inner: Arc<Inner>, a: AttachmentRecord) {
             }
         }
         Err(e) if e.kind() == ErrorKind::Cancelled => {
-            if let Err(e2) = abandon_upload(&inner, &a, "cancelled", true) {
+            if let Err(e2) = abandon_upload(&inner, &a, "cancelled", ErrorKind::Cancelled, true) {
                 inner.log(LogLevel::Error, || format!("cancelling upload: {e2}"));
             }
         }
@@ -332,7 +333,7 @@ pub(crate) async fn upload_one(inner: Arc<Inner>, a: AttachmentRecord) {
             let next = crate::net::clock::local_now_ms() + super::tasks::retry_delay(a.attempts);
             let permanent = matches!(e.kind(), ErrorKind::TooLarge | ErrorKind::Io);
             if permanent || next > a.deadline {
-                if let Err(e2) = abandon_upload(&inner, &a, &e.to_string(), false) {
+                if let Err(e2) = abandon_upload(&inner, &a, &e.to_string(), e.kind(), false) {
                     inner.log(LogLevel::Error, || format!("abandoning upload: {e2}"));
                 }
             } else {
@@ -342,6 +343,7 @@ pub(crate) async fn upload_one(inner: Arc<Inner>, a: AttachmentRecord) {
                     index: a.info.index,
                     upload: true,
                     error: e.to_string(),
+                    error_kind: e.kind().name().to_string(),
                     will_retry: true,
                 });
                 inner.log(LogLevel::Warn, || format!("upload of message {} failed, retrying: {e}", a.message_id));
@@ -401,7 +403,14 @@ pub(crate) fn start_download(inner: &Arc<Inner>, message_id: i64, index: u32, de
                 upload: false,
                 path: dest.map(|d| d.to_string_lossy().into_owned()),
             }),
-            Err(e) => inner.bus.emit(Event::AttachmentFailed { message_id, index, upload: false, error: e.to_string(), will_retry: false }),
+            Err(e) => inner.bus.emit(Event::AttachmentFailed {
+                message_id,
+                index,
+                upload: false,
+                error: e.to_string(),
+                error_kind: e.kind().name().to_string(),
+                will_retry: false,
+            }),
         }
     });
     Ok(())

@@ -46,6 +46,7 @@ impl LogLevel {
 /// Something that happened. Serialised as JSON with a `kind` tag for bindings.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Event {
     /// A message arrived and is stored (from a contact or, with `is_request`, a requester).
     MessageReceived { message: Message, is_request: bool },
@@ -64,7 +65,7 @@ pub enum Event {
     /// An upload finished, or a download was verified (and written to `path` if one was given).
     AttachmentDone { message_id: i64, index: u32, upload: bool, path: Option<String> },
     /// A transfer failed; an upload with `will_retry` is tried again later.
-    AttachmentFailed { message_id: i64, index: u32, upload: bool, error: String, will_retry: bool },
+    AttachmentFailed { message_id: i64, index: u32, upload: bool, error: String, error_kind: String, will_retry: bool },
     /// We were invited to a group (accept or decline it; bots accept automatically).
     GroupInvite { group_id: String, name: String, inviter: String },
     /// A group changed: members, admins, name, or our own membership.

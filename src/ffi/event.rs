@@ -32,7 +32,8 @@ pub enum ssdk_event_type {
     /// is_upload, text (the destination path of a download started with one; else NULL).
     SSDK_EVENT_ATTACHMENT_DONE = 9,
     /// A transfer failed. Accessors: message id, attachment index, is_upload, text (the error),
-    /// state (1 if an upload will be retried, else 0).
+    /// state (1 if an upload will be retried, else 0); the JSON has `error_kind` (the status
+    /// name without its prefix, e.g. "DECRYPTION_FAILED").
     SSDK_EVENT_ATTACHMENT_FAILED = 10,
     /// An invite to a group. Accessors: conversation (the group ID), sender (the inviter), text
     /// (the group name).
@@ -148,7 +149,7 @@ impl ssdk_event {
                 (ev.message_id, ev.index, ev.upload) = (*message_id, *index, *upload);
                 ev.text = path.as_deref().and_then(cs);
             }
-            Event::AttachmentFailed { message_id, index, upload, error, will_retry } => {
+            Event::AttachmentFailed { message_id, index, upload, error, will_retry, .. } => {
                 ev.kind = ssdk_event_type::SSDK_EVENT_ATTACHMENT_FAILED;
                 (ev.message_id, ev.index, ev.upload, ev.state) = (*message_id, *index, *upload, *will_retry as i32);
                 ev.text = cs(error);
