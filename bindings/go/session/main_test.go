@@ -154,6 +154,15 @@ func checkEvent(t *testing.T, ev session.Event) {
 				bad("failed")
 			}
 		}
+	case session.EventGroupInvite:
+		if ev.Conversation != str(d["group_id"]) || ev.Sender != str(d["inviter"]) || ev.Text != str(d["name"]) {
+			bad("group invite")
+		}
+	case session.EventGroupUpdate:
+		if ev.Conversation != str(d["group_id"]) || ev.Sender != str(d["actor"]) || ev.Text != str(d["change"]) ||
+			len(ev.Members()) != len(d["members"].([]any)) {
+			bad("group update")
+		}
 	default:
 		t.Fatalf("unknown event kind %v", ev.Kind)
 	}

@@ -28,6 +28,8 @@ const (
 	EventAttachmentProgress EventKind = C.SSDK_EVENT_ATTACHMENT_PROGRESS
 	EventAttachmentDone     EventKind = C.SSDK_EVENT_ATTACHMENT_DONE
 	EventAttachmentFailed   EventKind = C.SSDK_EVENT_ATTACHMENT_FAILED
+	EventGroupInvite        EventKind = C.SSDK_EVENT_GROUP_INVITE
+	EventGroupUpdate        EventKind = C.SSDK_EVENT_GROUP_UPDATE
 )
 
 var eventKindNames = map[EventKind]string{
@@ -35,7 +37,7 @@ var eventKindNames = map[EventKind]string{
 	EventMessageState: "message_state", EventMessageRequest: "message_request",
 	EventContactChanged: "contact_changed", EventConnection: "connection", EventLog: "log",
 	EventAttachmentProgress: "attachment_progress", EventAttachmentDone: "attachment_done",
-	EventAttachmentFailed: "attachment_failed",
+	EventAttachmentFailed: "attachment_failed", EventGroupInvite: "group_invite", EventGroupUpdate: "group_update",
 }
 
 // String is the kind's name as in the event JSON ("message_received", ...).
@@ -133,6 +135,9 @@ func (l LogLevel) String() string {
 //   - EventAttachmentDone: MessageID, AttachmentIndex, IsUpload, Text (the destination path of
 //     a download started with one).
 //   - EventAttachmentFailed: MessageID, AttachmentIndex, IsUpload, Text (the error), WillRetry().
+//   - EventGroupInvite: Conversation (the group ID), Sender (the inviter), Text (the name).
+//   - EventGroupUpdate: Conversation (the group ID), Sender (who did it, or ""), Text (the
+//     change, such as "members_added"), Members().
 //
 // JSON is the SDK's JSON rendering of the whole event (with a "kind" field).
 type Event struct {
@@ -176,6 +181,20 @@ func (e Event) MessageState() MessageState { return MessageState(e.State) }
 
 // Connected reports, for a connection event, whether onion paths are ready.
 func (e Event) Connected() bool { return e.Kind == EventConnection && e.State != 0 }
+
+// Members are the Session IDs concerned by a group update (from the event JSON).
+func (e Event) Members() []string {
+	if e.Kind != EventGroupUpdate {
+		return nil
+	}
+	var d struct {
+		Members []string `json:"members"`
+	}
+	if json.Unmarshal([]byte(e.JSON), &d) != nil {
+		return nil
+	}
+	return d.Members
+}
 
 // WillRetry reports, for a failed attachment transfer, whether the upload will be retried.
 func (e Event) WillRetry() bool { return e.Kind == EventAttachmentFailed && e.State != 0 }
@@ -269,4 +288,25 @@ type Conversation struct {
 	Unread       int64    `json:"unread"`
 	IsRequest    bool     `json:"is_request"`
 	LastMessage  *Message `json:"last_message"`
+}
+
+// Group is a group we are in or invited to (ssdk_client_groups_json); State is "invited",
+// "joined", "kicked" or "left".
+type Group struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	State       string `json:"state"`
+	IsAdmin     bool   `json:"is_admin"`
+	MemberCount int    `json:"member_count"`
+	Inviter     string `json:"inviter"`
+}
+
+// GroupMember is a member of a group (ssdk_client_group_members_json).
+type GroupMember struct {
+	SessionID     string `json:"session_id"`
+	Name          string `json:"name"`
+	Admin         bool   `json:"admin"`
+	InvitePending bool   `json:"invite_pending"`
+	Removed       bool   `json:"removed"`
 }
