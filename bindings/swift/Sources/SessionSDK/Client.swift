@@ -334,6 +334,65 @@ public final class Client: @unchecked Sendable {
         try call { ssdk_client_cancel_transfer($0, messageID, index) }
     }
 
+    // MARK: groups
+    // The calls that change a group block until its swarm stored the change: call them off the
+    // main thread, and not from a listener callback.
+
+    /// Create a group with this client as admin, inviting `members` (at most 99); returns its ID.
+    public func createGroup(name: String, description: String? = nil, members: [String] = []) throws -> String {
+        try handle.with { h in
+            let strings: [String?] = [name, description] + members.map { Optional($0) }
+            try withCStrings(strings, ["name", "description"] + members.map { _ in "members" }) { s in
+                let list = Array(s.dropFirst(2))
+                var out: UnsafeMutablePointer<CChar>?
+                try check(ssdk_client_group_create(h, s[0], s[1], list, list.count, &out))
+                return takeString(out)
+            }
+        }
+    }
+
+    private func groupMembersCall(_ groupID: String, _ members: [String],
+                                  _ body: (OpaquePointer, UnsafePointer<CChar>?, [UnsafePointer<CChar>?]) -> ssdk_status) throws {
+        try handle.with { h in
+            let strings: [String?] = [groupID] + members.map { Optional($0) }
+            try withCStrings(strings, ["group_id"] + members.map { _ in "members" }) { s in
+                try check(body(h, s[0], Array(s.dropFirst())))
+            }
+        }
+    }
+
+    public func groupInvite(_ groupID: String, members: [String]) throws {
+        try groupMembersCall(groupID, members) { ssdk_client_group_invite($0, $1, $2, $2.count) }
+    }
+    public func groupRemove(_ groupID: String, members: [String]) throws {
+        try groupMembersCall(groupID, members) { ssdk_client_group_remove($0, $1, $2, $2.count) }
+    }
+    public func groupPromote(_ groupID: String, member: String) throws {
+        try withNickname(groupID, member) { ssdk_client_group_promote($0, $1, $2) }
+    }
+    public func groupRename(_ groupID: String, to name: String) throws {
+        try withNickname(groupID, name) { ssdk_client_group_rename($0, $1, $2) }
+    }
+    public func groupSetDescription(_ groupID: String, _ description: String) throws {
+        try withNickname(groupID, description) { ssdk_client_group_set_description($0, $1, $2) }
+    }
+    public func groupLeave(_ groupID: String) throws { try withSessionID(groupID, "group_id") { ssdk_client_group_leave($0, $1) } }
+    public func groupAcceptInvite(_ groupID: String) throws { try withSessionID(groupID, "group_id") { ssdk_client_group_accept_invite($0, $1) } }
+    public func groupDeclineInvite(_ groupID: String) throws { try withSessionID(groupID, "group_id") { ssdk_client_group_decline_invite($0, $1) } }
+
+    public func groups() throws -> [Group] { try decode([Group].self, try callString { ssdk_client_groups_json($0, $1) }) }
+
+    public func groupMembers(_ groupID: String) throws -> [GroupMember] {
+        let json: String = try handle.with { h in
+            try withCStrings([groupID], ["group_id"]) { s in
+                var out: UnsafeMutablePointer<CChar>?
+                try check(ssdk_client_group_members_json(h, s[0], &out))
+                return takeString(out)
+            }
+        }
+        return try decode([GroupMember].self, json)
+    }
+
     // MARK: events
 
     /// Wait up to `timeout` seconds for the next event (pull mode); nil when none came.

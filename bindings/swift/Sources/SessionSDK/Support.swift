@@ -12,6 +12,9 @@ public enum SessionLibrary {
     /// The loaded library's C ABI version.
     public static var abiVersion: UInt32 { ssdk_abi_version() }
 
+    /// The largest number of members a group can have.
+    public static var maxGroupMembers: UInt32 { ssdk_max_group_members() }
+
     /// The largest attachment the SDK sends, in bytes.
     public static var maxAttachmentSize: UInt64 { ssdk_max_attachment_size() }
 

@@ -13,6 +13,8 @@ public enum EventKind: Int32, Sendable, CaseIterable {
     case attachmentProgress = 8
     case attachmentDone = 9
     case attachmentFailed = 10
+    case groupInvite = 11
+    case groupUpdate = 12
 }
 
 /// `ssdk_message_state`: delivery state of outgoing messages (`.received` for incoming).
@@ -184,5 +186,33 @@ public struct Conversation: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, kind, createdAt = "created_at", lastActivity = "last_activity", unread
         case isRequest = "is_request", lastMessage = "last_message"
+    }
+}
+
+/// A group we are in or invited to; `state` is "invited", "joined", "kicked" or "left".
+public struct Group: Codable, Sendable, Equatable {
+    public let id: String
+    public let name: String?
+    public let description: String?
+    public let state: String
+    public let isAdmin: Bool
+    public let memberCount: Int
+    public let inviter: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, description, state, isAdmin = "is_admin", memberCount = "member_count", inviter
+    }
+}
+
+/// A member of a group.
+public struct GroupMember: Codable, Sendable, Equatable {
+    public let sessionID: String
+    public let name: String
+    public let admin: Bool
+    public let invitePending: Bool
+    public let removed: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case sessionID = "session_id", name, admin, invitePending = "invite_pending", removed
     }
 }

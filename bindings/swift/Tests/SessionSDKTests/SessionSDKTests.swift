@@ -271,4 +271,28 @@ final class ClientTests: XCTestCase {
         XCTAssertEqual(try got.message()?.attachments?.first?.fileName, "pattern.bin")
         XCTAssertEqual(try b.attachmentData(got.messageID), data)
     }
+
+    func testGroups() throws {
+        let alice = try Client(config("grp-a")), bob = try Client(config("grp-b"))
+        try alice.start()
+        try bob.start()
+        XCTAssertEqual(SessionLibrary.maxGroupMembers, 100)
+        let gid = try alice.createGroup(name: "Swift group", members: [bob.sessionID])
+        XCTAssertTrue(gid.hasPrefix("03"))
+        let invite = try waitEvent(bob, "invite") { $0.kind == .groupInvite }
+        XCTAssertEqual(invite.conversation, gid)
+        XCTAssertEqual(invite.text, "Swift group")
+        try bob.groupAcceptInvite(gid)
+        XCTAssertThrowsError(try bob.groupAcceptInvite(gid)) { guard case SessionError.invalidArgument = $0 else { return XCTFail("\($0)") } }
+        try alice.sendText(to: gid, "hello group")
+        let got = try waitEvent(bob, "group message") { $0.kind == .messageReceived && $0.text == "hello group" }
+        XCTAssertEqual(got.conversation, gid)
+        XCTAssertEqual(Set(try alice.groupMembers(gid).map(\.sessionID)), [alice.sessionID, bob.sessionID])
+        XCTAssertThrowsError(try bob.groupRename(gid, to: "mine")) { guard case SessionError.permissionDenied = $0 else { return XCTFail("\($0)") } }
+        try alice.groupRename(gid, to: "renamed")
+        XCTAssertEqual(try alice.groups().first?.name, "renamed")
+        XCTAssertThrowsError(try alice.groupInvite(gid, members: ["05nope"])) { guard case SessionError.invalidSessionID = $0 else { return XCTFail("\($0)") } }
+        try bob.groupLeave(gid)
+        XCTAssertEqual(try bob.groups().first?.state, "left")
+    }
 }
