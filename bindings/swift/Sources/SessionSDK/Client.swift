@@ -342,7 +342,7 @@ public final class Client: @unchecked Sendable {
     public func createGroup(name: String, description: String? = nil, members: [String] = []) throws -> String {
         try handle.with { h in
             let strings: [String?] = [name, description] + members.map { Optional($0) }
-            try withCStrings(strings, ["name", "description"] + members.map { _ in "members" }) { s in
+            return try withCStrings(strings, ["name", "description"] + members.map { _ in "members" }) { s in
                 let list = Array(s.dropFirst(2))
                 var out: UnsafeMutablePointer<CChar>?
                 try check(ssdk_client_group_create(h, s[0], s[1], list, list.count, &out))
