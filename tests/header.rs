@@ -36,7 +36,7 @@ fn every_function_in_the_header_is_documented() {
     for (i, l) in lines.iter().enumerate() {
         if let Some(pos) = l.find("ssdk_") {
             let is_decl = l.contains('(') && !l.trim_start().starts_with('*') && !l.trim_start().starts_with("/*")
-                && !l.trim_start().starts_with("typedef") && l[..pos].trim_end().len() > 0;
+                && !l.trim_start().starts_with("typedef") && !l[..pos].trim_end().is_empty();
             if is_decl && (i == 0 || !lines[i - 1].trim_end().ends_with("*/")) {
                 undocumented.push(l.trim().to_string());
             }

@@ -788,17 +788,14 @@ pub(crate) async fn poll(inner: &Arc<Inner>, h: &GroupHandle) -> Result<()> {
         }
         remember(gc::NS_KEYS, msgs);
     }
-    if keys_changed || g.info.config().keys().is_empty() {
-        if !g.keys.group_keys().is_empty() {
-            let keys = g.keys.clone();
-            g.info.set_keys(&keys, false)?;
-            g.members.set_keys(&keys, false)?;
-        }
+    if (keys_changed || g.info.config().keys().is_empty()) && !g.keys.group_keys().is_empty() {
+        let keys = g.keys.clone();
+        g.info.set_keys(&keys, false)?;
+        g.members.set_keys(&keys, false)?;
     }
     let me = inner.session_id();
     let name_before = g.info.name();
     let desc_before = g.info.description();
-    let members_before: Vec<SessionId> = g.members.session_ids();
     for ns in [gc::NS_INFO, gc::NS_MEMBERS] {
         if let Some(msgs) = by_ns.get(&ns) {
             if !msgs.is_empty() && !g.info.config().keys().is_empty() {
@@ -817,7 +814,6 @@ pub(crate) async fn poll(inner: &Arc<Inner>, h: &GroupHandle) -> Result<()> {
     if g.info.description() != desc_before && desc_before.is_some() {
         emit_update(inner, &gid, GroupChange::DescriptionChanged, vec![], None);
     }
-    let _ = members_before;
     // Messages.
     if let Some(msgs) = by_ns.get(&gc::NS_MESSAGES) {
         let keys = g.keys.group_keys();

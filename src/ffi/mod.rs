@@ -6,6 +6,10 @@
 //! borrowed UTF-8, strings and buffers out are owned by the caller and released with
 //! `ssdk_string_free` / `ssdk_bytes_free`; no panic crosses the boundary.
 
+// Entry points take raw pointers from C and are not `unsafe fn`: each checks for NULL and the
+// rest of pointer validity is the C caller's side of the contract documented in the header.
+#![allow(clippy::not_unsafe_ptr_arg_deref)]
+
 pub mod client;
 pub mod config;
 pub mod crypto;

@@ -237,7 +237,7 @@ impl Network {
                 let url = format!("{}/json_rpc", seed.trim_end_matches('/'));
                 match self.post_direct(&url, body.clone()).await {
                     Ok((200, b)) => match serde_json::from_slice::<Value>(&b).map_err(Error::from).and_then(|v| rpc::parse_service_node_list(&v)) {
-                        Ok(list) if list.len() >= PATH_HOPS + 1 => {
+                        Ok(list) if list.len() > PATH_HOPS => {
                             self.pool().set_nodes(list.into_iter().map(Node::from).collect());
                             *self.pool_refreshed.lock().expect("lock") = Some(Instant::now());
                             return Ok(());

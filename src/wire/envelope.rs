@@ -48,7 +48,7 @@ pub fn unwrap(data: &[u8]) -> Result<Envelope> {
 
 fn decode_envelope(b: &[u8]) -> Result<Envelope> {
     let env = Envelope::decode(b)?;
-    if env.timestamp == 0 || env.content.as_deref().map_or(true, <[u8]>::is_empty) {
+    if env.timestamp == 0 || env.content.as_deref().is_none_or(<[u8]>::is_empty) {
         return Err(Error::malformed("envelope lacks a timestamp or content"));
     }
     Ok(env)
