@@ -1,0 +1,99 @@
+//! Invites and promotions that arrive 1:1.
+
+#[allow(unused_imports)]
+use super::*;
+
+// ---- invites ------------------------------------------------------------------------------------
+
+/// An invite arrived 1:1: check the admin signature and our auth data, remember the group as
+/// invited (auto-accepted for bots).
+pub(crate) fn receive_invite(inner: &Arc<Inner>, from: &SessionId, sent_ts: i64, inv: &GroupUpdateInviteMessage) -> Result<()> {
+    let account = AccountId::parse_with(&inv.group_session_id, IdPrefix::Group)?;
+    let pk = account.key();
+    let me = inner.session_id();
+    group_message::verify_admin_signature(&pk, &group_message::invite_signed_bytes(&me, sent_ts as u64), &inv.admin_signature)?;
+    subaccount::verify_auth_data(&pk, &inner.identity, &inv.member_auth_data, true, false)?;
+    let id = account.to_hex();
+    if let Some(existing) = inner.groups.get(&id) {
+        // Re-invited after leaving or being removed: start over as a member.
+        let g = lock_sync(&existing)?;
+        if g.record.state == GroupState::Joined || g.record.state == GroupState::Invited {
+            return Ok(());
+        }
+    }
+    let mut record = GroupRecord::new(id.clone(), GroupState::Invited);
+    record.name = Some(inv.name.clone()).filter(|n| !n.is_empty());
+    record.auth_data = Some(inv.member_auth_data.clone());
+    record.inviter = Some(from.to_hex());
+    inner.store.save_group(&record)?;
+    let g = Group::load(inner, record)?;
+    inner.groups.insert(id.clone(), g);
+    inner.bus.emit(Event::GroupInvite { group_id: id.clone(), name: inv.name.clone(), inviter: from.to_hex() });
+    if inner.config.auto_accept_requests {
+        set_joined(inner, &id)?;
+    }
+    Ok(())
+}
+
+pub(super) fn set_joined(inner: &Inner, group_id: &str) -> Result<()> {
+    let mut rec = inner.store.group(group_id)?.ok_or_else(|| Error::new(ErrorKind::NotFound, format!("no group {group_id}")))?;
+    rec.state = GroupState::Joined;
+    rec.pending_response = true;
+    inner.store.save_group(&rec)?;
+    if let Some(h) = inner.groups.get(group_id) {
+        let mut g = lock_sync(&h)?;
+        g.record.state = GroupState::Joined;
+        g.record.pending_response = true;
+    }
+    inner.store.ensure_conversation(group_id, ConversationKind::Group)?;
+    emit_update(inner, group_id, GroupChange::Joined, vec![inner.session_id().to_hex()], None);
+    inner.touch();
+    inner.poll_wakeup.notify_one();
+    Ok(())
+}
+
+pub(crate) fn accept_invite(inner: &Arc<Inner>, group_id: &str) -> Result<()> {
+    let h = handle(inner, group_id)?;
+    {
+        let g = lock_sync(&h)?;
+        if g.record.state != GroupState::Invited {
+            return Err(Error::invalid_argument(format!("{group_id} has no pending invite")));
+        }
+    }
+    set_joined(inner, group_id)
+}
+
+pub(crate) fn decline_invite(inner: &Arc<Inner>, group_id: &str) -> Result<()> {
+    let h = handle(inner, group_id)?;
+    let g = lock_sync(&h)?;
+    if g.record.state != GroupState::Invited {
+        return Err(Error::invalid_argument(format!("{group_id} has no pending invite")));
+    }
+    drop(g);
+    inner.store.delete_group(group_id)?;
+    inner.groups.remove(group_id);
+    Ok(())
+}
+
+/// A promotion arrived 1:1: the seed must be the group's key.
+pub(crate) fn receive_promotion(inner: &Arc<Inner>, p: &GroupUpdatePromoteMessage) -> Result<()> {
+    let seed: [u8; 32] = p.group_identity_seed.as_slice().try_into().map_err(|_| Error::malformed("promotion seed is not 32 bytes"))?;
+    let admin = GroupAdminKey::from_seed(&seed);
+    let id = admin.group_id().to_hex();
+    let h = inner.groups.get(&id).ok_or_else(|| Error::new(ErrorKind::NotFound, "promoted in a group we do not know"))?;
+    let rt = crate::client::runtime::runtime()?;
+    let inner2 = inner.clone();
+    rt.spawn(async move {
+        let mut g = h.lock().await;
+        g.info.set_admin(&admin);
+        g.members.set_admin(&admin);
+        g.cred = Credential::Admin(admin);
+        if let Err(e) = g.save(&inner2) {
+            inner2.log(LogLevel::Error, || format!("saving promotion failed: {e}"));
+        }
+        let me = inner2.session_id().to_hex();
+        emit_update(&inner2, &id, GroupChange::Promoted, vec![me], None);
+    });
+    Ok(())
+}
+
