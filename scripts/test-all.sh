@@ -5,4 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --workspace --all-targets
 cargo run --quiet --example quickstart > /dev/null
+# --- bindings (issue 6): Python, Go and Swift over the C ABI; scripts in scripts/bindings/ ---
+bash scripts/bindings/test-python.sh  # pip install ./bindings/python into a venv, then pytest
+bash scripts/bindings/test-go.sh      # go vet ./... and go test ./... (bindings/go, examples/go)
+bash scripts/bindings/test-swift.sh   # swift build and swift test; says so when there is no swift
+# --- end bindings ---
 echo "all tests passed"
