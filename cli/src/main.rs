@@ -1,7 +1,7 @@
 //! `session-cli`: a headless Session client for scripts and servers, on session-sdk.
 //!
 //! Profiles (identities with their own encrypted database), sending and receiving, contacts and
-//! message requests, network state, a local testnet, and a JSON-RPC 2.0 daemon. People get
+//! message requests, groups, network state, a local testnet, and a JSON-RPC 2.0 daemon. People get
 //! aligned text; `--json` gives one JSON object per line. See `session-cli --help` and README.md.
 
 mod cmd;
@@ -16,6 +16,7 @@ mod signals;
 
 use clap::{ArgAction, Parser, Subcommand};
 use cmd::contacts::ContactsCommand;
+use cmd::groups::GroupCommand;
 use cmd::messages::{DownloadArgs, HistoryArgs, IdArg, PeerArg, ReceiveArgs, SendArgs};
 use cmd::network::NetworkArgs;
 use cmd::profile::ProfileCommand;
@@ -45,7 +46,7 @@ With --json every result is one JSON object per line on stdout, and an error is 
 #[command(
     name = "session-cli",
     version,
-    about = "Headless client for the Session messenger: profiles, messages, contacts, requests, a JSON-RPC daemon",
+    about = "Headless client for the Session messenger: profiles, messages, contacts, requests, groups, a JSON-RPC daemon",
     after_help = format!("{AFTER_HELP}\n{}", error::EXIT_CODES_HELP),
     propagate_version = true
 )]
@@ -87,7 +88,7 @@ enum Command {
     /// Create, restore, list and select profiles; set your display name.
     #[command(subcommand)]
     Profile(ProfileCommand),
-    /// Send a text message or files to one or more Session IDs or contacts.
+    /// Send a text message or files to one or more Session IDs, contacts or groups.
     Send(SendArgs),
     /// Download an attachment of a message.
     Download(DownloadArgs),
@@ -112,6 +113,9 @@ enum Command {
     /// Message requests: list, accept, decline, block.
     #[command(subcommand)]
     Requests(RequestsCommand),
+    /// Groups: create, list, show, invite, remove, promote, rename, describe, leave, accept, decline.
+    #[command(subcommand, visible_alias = "groups")]
+    Group(GroupCommand),
     /// Show the network, connection state, node pool and onion paths.
     Network(NetworkArgs),
     /// Run a local testnet and write its description file (Ctrl-C stops it).
@@ -157,6 +161,7 @@ fn run(cli: Cli, out: Output) -> Result<()> {
         Command::DeleteConversation(a) => cmd::messages::delete_conversation(&ctx, a),
         Command::Contacts(c) => cmd::contacts::run(&ctx, c),
         Command::Requests(c) => cmd::requests::run(&ctx, c),
+        Command::Group(c) => cmd::groups::run(&ctx, c),
         Command::Network(a) => cmd::network::run(&ctx, a),
         Command::Testnet(a) => cmd::testnet::run(&ctx, a),
         Command::Daemon(a) => rpc::run(&ctx, a),

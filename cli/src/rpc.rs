@@ -43,6 +43,7 @@ pub fn all_methods() -> Vec<Method> {
     v.extend(cmd::messages::methods());
     v.extend(cmd::contacts::methods());
     v.extend(cmd::requests::methods());
+    v.extend(cmd::groups::methods());
     v.extend(cmd::profile::methods());
     v.extend(cmd::network::methods());
     v

@@ -1,25 +1,32 @@
 //! Messages: send, receive, conversations, history, mark-read, resend.
 
-use super::{resolve_peer, Method, Params};
+use super::groups;
+use super::{resolve_conversation, Method, Params};
 use crate::error::{CliError, Kind, Result};
 use crate::output::{local_time, one_line, Output};
-use crate::records::{MessageRecord, Names};
+use crate::records::{group_change_name, group_invite_record, group_update_record, is_group_id, MessageRecord, Names};
 use crate::session::{Ctx, Session, Use};
 use clap::Args;
 use serde::Serialize;
 use serde_json::{json, Value};
 use crate::output::{human_size, Progress};
+use session_sdk::client::groups::GroupChange;
 use session_sdk::client::{Client, Event, OutgoingFile};
 use session_sdk::store::{Message, MessageState};
 use session_sdk::ErrorKind;
+use std::collections::HashMap;
 use std::io::{IsTerminal, Read};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Args)]
 pub struct SendArgs {
-    /// Recipients: Session IDs (66 hex characters starting with 05) or contact names.
-    #[arg(required = true, value_name = "RECIPIENT")]
+    /// Recipients: Session IDs (66 hex characters starting with 05), group IDs (03…), or names
+    /// of contacts or groups.
+    #[arg(required_unless_present = "groups", value_name = "RECIPIENT")]
     pub recipients: Vec<String>,
+    /// A group to send to (its ID or name); repeat for several.
+    #[arg(short = 'g', long = "group", value_name = "GROUP")]
+    pub groups: Vec<String>,
     /// The text (with files: the caption of the first). Without -m and without files the text
     /// is read from standard input.
     #[arg(short, long, value_name = "TEXT")]
@@ -48,7 +55,7 @@ pub struct ReceiveArgs {
 
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
-    /// The conversation: a Session ID or contact name.
+    /// The conversation: a Session ID or group ID, or a contact's or group's name.
     #[arg(value_name = "PEER")]
     pub peer: String,
     /// Messages per page.
@@ -61,7 +68,7 @@ pub struct HistoryArgs {
 
 #[derive(Debug, Args)]
 pub struct PeerArg {
-    /// A Session ID or contact name.
+    /// A conversation: a Session ID or group ID, or a contact's or group's name.
     #[arg(value_name = "PEER")]
     pub peer: String,
 }
@@ -161,21 +168,28 @@ pub fn send(ctx: &Ctx, a: SendArgs) -> Result<()> {
         (None, read_files(&a.attach, caption)?)
     };
     // Resolve every recipient before queueing anything: a typo must not leave a partial send.
-    let targets = a.recipients.iter().map(|r| resolve_peer(&s.client, r)).collect::<Result<Vec<_>>>()?;
+    let targets = resolve_targets(&s.client, &a.recipients, &a.groups)?;
     let mut queued = vec![];
+    // A group joined moments ago has no keys yet: its messages are queued once the first poll
+    // brought them.
+    let mut later = vec![];
     for to in targets {
-        match &body {
-            Some(b) => queued.push((to.clone(), s.client.send_text(&to, b)?, None)),
-            None => {
-                for f in &files {
-                    queued.push((to.clone(), s.client.send_file(&to, f.clone())?, f.file_name.clone()));
-                }
-            }
+        if groups::can_queue(&s.client, &to)? {
+            queued.extend(queue(&s.client, &to, body.as_deref(), &files)?);
+        } else {
+            later.push(to);
         }
     }
     s.start()?;
     let deadline = Instant::now() + Duration::from_secs(a.timeout);
     s.wait_ready(ctx, Some(Duration::from_secs(a.timeout)), |_| {})?;
+    for to in later {
+        queued.extend(queue_when_ready(&s.client, &to, body.as_deref(), &files, deadline, || {
+            ctx.check_interrupted()?;
+            s.next_event(Duration::from_millis(100));
+            Ok(())
+        })?);
+    }
     let mut names = Names::new(&s.client);
     let mut unsent = vec![];
     let mut progress = Progress::new(&ctx.out);
@@ -218,6 +232,50 @@ pub fn send(ctx: &Ctx, a: SendArgs) -> Result<()> {
     }
     let _ = s.client.stop();
     Ok(())
+}
+
+/// Resolve `send` recipients (conversations) and `--group` arguments; refuse groups we cannot
+/// send to.
+fn resolve_targets(client: &Client, recipients: &[String], group_args: &[String]) -> Result<Vec<String>> {
+    let mut targets = recipients.iter().map(|r| resolve_conversation(client, r)).collect::<Result<Vec<_>>>()?;
+    for g in group_args {
+        targets.push(groups::resolve_group(client, g)?.id);
+    }
+    for t in &targets {
+        groups::check_sendable(client, t)?;
+    }
+    Ok(targets)
+}
+
+/// Queue a text (`body`) or each of `files` to `to`: (recipient, message id, file name).
+fn queue(client: &Client, to: &str, body: Option<&str>, files: &[OutgoingFile]) -> Result<Vec<(String, i64, Option<String>)>> {
+    match body {
+        Some(b) => Ok(vec![(to.to_string(), client.send_text(to, b)?, None)]),
+        None => files.iter().map(|f| Ok((to.to_string(), client.send_file(to, f.clone())?, f.file_name.clone()))).collect(),
+    }
+}
+
+/// Queue to a group once its keys are here (the running client's poll brings them); `wait`
+/// lets the caller handle events and interruptions. NOT_RUNNING after the deadline.
+fn queue_when_ready(
+    client: &Client,
+    to: &str,
+    body: Option<&str>,
+    files: &[OutgoingFile],
+    deadline: Instant,
+    mut wait: impl FnMut() -> Result<()>,
+) -> Result<Vec<(String, i64, Option<String>)>> {
+    loop {
+        if groups::can_queue(client, to)? {
+            match queue(client, to, body, files) {
+                Err(e) if e.kind == Kind::Sdk(ErrorKind::NotRunning) && Instant::now() < deadline => {}
+                other => return other,
+            }
+        } else if Instant::now() >= deadline {
+            return Err(CliError::sdk(ErrorKind::NotRunning, format!("the keys of group {to} have not arrived; nothing was sent to it")));
+        }
+        wait()?;
+    }
 }
 
 /// Every incoming unread message, oldest first.
@@ -266,7 +324,13 @@ pub fn message_line(out: &Output, r: &MessageRecord) -> String {
             None => out.bold(&r.sender),
         }
     };
-    let to = if r.outgoing { format!(" → {}", short_id(&r.conversation)) } else { String::new() };
+    let group = r.group_name.clone().unwrap_or_else(|| short_id(&r.conversation));
+    let to = match (r.outgoing, is_group_id(&r.conversation)) {
+        (true, false) => format!(" → {}", short_id(&r.conversation)),
+        (true, true) => format!(" → {}", out.bold(&group)),
+        (false, true) => format!(" in {}", out.bold(&group)),
+        (false, false) => String::new(),
+    };
     let mark = match (r.is_request, r.state) {
         (true, _) => format!(" {}", out.yellow("[request]")),
         (_, "sending") => format!(" {}", out.dim("[sending]")),
@@ -289,6 +353,14 @@ pub fn message_line(out: &Output, r: &MessageRecord) -> String {
     )
 }
 
+fn print_invite(ctx: &Ctx, names: &mut Names, group_id: &str, name: &str, inviter: Option<&str>) {
+    if ctx.out.json {
+        ctx.out.record(&group_invite_record(names, group_id, name, inviter));
+    } else {
+        ctx.out.line(groups::invite_line(&ctx.out, names, group_id, Some(name), inviter));
+    }
+}
+
 fn print_message(ctx: &Ctx, r: &MessageRecord) {
     if ctx.out.json {
         ctx.out.record(r);
@@ -305,7 +377,8 @@ pub fn receive(ctx: &Ctx, a: ReceiveArgs) -> Result<()> {
     let mut names = Names::new(&s.client);
     let mark = !a.no_mark_read;
     let mut printed = 0usize;
-    // First what earlier runs (send, network, ...) stored but nobody has printed yet.
+    // First what earlier runs (send, network, ...) stored but nobody has printed yet: messages,
+    // and group invites not printed before.
     for m in unread_messages(&s.client)? {
         printed += 1;
         print_message(ctx, &names.message(&m));
@@ -313,8 +386,49 @@ pub fn receive(ctx: &Ctx, a: ReceiveArgs) -> Result<()> {
             s.client.mark_read(&m.conversation, m.id)?;
         }
     }
+    let mut announced = groups::Announced::load(&s.profile);
+    let pending = |c: &Client| -> Result<Vec<String>> { Ok(groups::pending_invites(c)?.into_iter().map(|g| g.id).collect()) };
+    for g in groups::pending_invites(&s.client)? {
+        if !announced.contains(&g.id) {
+            printed += 1;
+            print_invite(ctx, &mut names, &g.id, g.name.as_deref().unwrap_or(""), g.inviter.as_deref());
+            announced.insert(&g.id, &pending(&s.client)?);
+        }
+    }
+    let mut info_seen: HashMap<(String, &'static str), Option<String>> = HashMap::new();
     let mut handle = |e: &Event| -> Result<bool> {
         match e {
+            Event::GroupInvite { group_id, name, inviter } => {
+                names.forget_groups();
+                print_invite(ctx, &mut names, group_id, name, Some(inviter));
+                announced.insert(group_id, &pending(&s.client)?);
+                printed += 1;
+                Ok(true)
+            }
+            Event::GroupUpdate { group_id, change, members, actor } => {
+                names.forget_groups();
+                // The SDK reports a rename, a new description or a promotion twice (from the
+                // group's configs or the 1:1 promotion, and from the admin's notice): print a
+                // change once per new value.
+                let value = match change {
+                    GroupChange::Renamed => Some(names.group(group_id).and_then(|g| g.name)),
+                    GroupChange::DescriptionChanged => Some(names.group(group_id).and_then(|g| g.description)),
+                    GroupChange::Promoted => Some(Some(members.join(","))),
+                    _ => None,
+                };
+                if let Some(v) = value {
+                    if info_seen.insert((group_id.clone(), group_change_name(*change)), v.clone()) == Some(v) {
+                        return Ok(true);
+                    }
+                }
+                if ctx.out.json {
+                    ctx.out.record(&group_update_record(&mut names, group_id, *change, members, actor.as_deref()));
+                } else {
+                    ctx.out.line(groups::update_line(&ctx.out, &mut names, group_id, *change, members, actor.as_deref()));
+                }
+                printed += 1;
+                Ok(true)
+            }
             Event::MessageReceived { message, is_request } => {
                 let mut r = names.message(message);
                 r.is_request = *is_request;
@@ -347,9 +461,12 @@ pub fn receive(ctx: &Ctx, a: ReceiveArgs) -> Result<()> {
     })?;
     early?;
     // Caught up: the SDK does not report finished polls, so count the onion requests it makes.
-    // The poller is sequential: once it has started two more requests after the last message
-    // arrived (three, to cover a swarm lookup), a whole poll has come back with nothing new.
+    // The poller is sequential: one request for our swarm, then one per joined group. Once it
+    // has started two more rounds after the last message arrived (and one request more, to
+    // cover a swarm lookup), a whole poll has come back with nothing new.
     let requests = || s.client.network().stats().onion_requests;
+    let joined = s.client.groups()?.iter().filter(|g| g.state == session_sdk::store::GroupState::Joined).count() as u64;
+    let round = 1 + joined;
     let deadline = Instant::now() + timeout;
     let mut baseline = requests();
     loop {
@@ -371,7 +488,7 @@ pub fn receive(ctx: &Ctx, a: ReceiveArgs) -> Result<()> {
         if a.follow {
             continue;
         }
-        if seen >= baseline + 3 {
+        if seen > baseline + 2 * round {
             break;
         }
         if Instant::now() >= deadline {
@@ -407,7 +524,13 @@ pub fn conversations(ctx: &Ctx) -> Result<()> {
         .map(|c| {
             let last = c.last_message.as_ref().map(|m| one_line(m.body.as_deref().unwrap_or(""), 40)).unwrap_or_default();
             let unread = if c.unread > 0 { ctx.out.green(&c.unread.to_string()) } else { "0".into() };
-            let name = if c.is_request { format!("{} {}", c.name, ctx.out.yellow("[request]")) } else { c.name.clone() };
+            let name = if c.is_request {
+                format!("{} {}", c.name, ctx.out.yellow("[request]"))
+            } else if c.kind == "group" {
+                format!("{} {}", c.name, ctx.out.dim("[group]"))
+            } else {
+                c.name.clone()
+            };
             vec![name, c.id.clone(), unread, local_time(c.last_activity), last]
         })
         .collect();
@@ -420,7 +543,7 @@ pub fn history_records(client: &Client, peer: &str, before: i64, limit: u32) -> 
     if limit == 0 || limit > 1000 {
         return Err(CliError::invalid("the page size is 1 to 1000 messages"));
     }
-    let conv = resolve_peer(client, peer)?;
+    let conv = resolve_conversation(client, peer)?;
     let mut names = Names::new(client);
     let mut page: Vec<MessageRecord> = client.history(&conv, before, limit)?.iter().map(|m| names.message(m)).collect();
     page.reverse();
@@ -449,7 +572,7 @@ pub fn history(ctx: &Ctx, a: HistoryArgs) -> Result<()> {
 
 pub fn mark_read(ctx: &Ctx, a: PeerArg) -> Result<()> {
     let s = ctx.open(Use::Local)?;
-    let conv = resolve_peer(&s.client, &a.peer)?;
+    let conv = resolve_conversation(&s.client, &a.peer)?;
     let n = s.client.mark_read(&conv, 0)?;
     super::done(ctx, "marked_read", json!({"conversation": conv, "count": n}), &format!("Marked {n} message(s) read."));
     Ok(())
@@ -549,7 +672,7 @@ pub fn delete_message(ctx: &Ctx, a: IdArg) -> Result<()> {
 
 pub fn delete_conversation(ctx: &Ctx, a: PeerArg) -> Result<()> {
     let s = ctx.open(Use::Local)?;
-    let conv = resolve_peer(&s.client, &a.peer)?;
+    let conv = resolve_conversation(&s.client, &a.peer)?;
     s.client.delete_conversation(&conv)?;
     super::done(ctx, "conversation_deleted", json!({"conversation": conv}), &format!("Deleted the conversation with {conv} on this device."));
     Ok(())
@@ -561,8 +684,8 @@ pub fn methods() -> Vec<Method> {
     vec![
         Method {
             name: "send",
-            params: "{to: string | [string], text: string, attachments?: [path], wait?: bool, timeout?: secs}",
-            summary: "queue a text message, or files (text is then the caption); with wait, return once the network acknowledged it",
+            params: "{to?: string | [string], group?: string | [string], text: string, attachments?: [path], wait?: bool, timeout?: secs}",
+            summary: "queue a text message, or files (text is then the caption), to people or groups; with wait, return once the network acknowledged it",
             handler: rpc_send,
         },
         Method {
@@ -604,7 +727,7 @@ pub fn methods() -> Vec<Method> {
             params: "{peer: string, up_to?: id}",
             summary: "mark a conversation's messages read (up to a message id)",
             handler: |d, p| {
-                let conv = resolve_peer(&d.session.client, &p.req_str("peer")?)?;
+                let conv = resolve_conversation(&d.session.client, &p.req_str("peer")?)?;
                 let n = d.session.client.mark_read(&conv, p.opt_i64("up_to")?.unwrap_or(0))?;
                 Ok(json!({"conversation": conv, "count": n}))
             },
@@ -646,7 +769,7 @@ pub fn methods() -> Vec<Method> {
             params: "{peer: string}",
             summary: "delete a conversation and its messages on this device",
             handler: |d, p| {
-                let conv = resolve_peer(&d.session.client, &p.req_str("peer")?)?;
+                let conv = resolve_conversation(&d.session.client, &p.req_str("peer")?)?;
                 d.session.client.delete_conversation(&conv)?;
                 Ok(json!({"conversation": conv}))
             },
@@ -669,14 +792,11 @@ pub fn to_value<T: Serialize>(v: &T) -> Result<Value> {
 }
 
 fn rpc_send(d: &crate::rpc::Daemon, p: &Params) -> Result<Value> {
-    let recipients: Vec<String> = match p.get("to") {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) if !a.is_empty() => a
-            .iter()
-            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| CliError::usage("\"to\" must be a string or an array of strings")))
-            .collect::<Result<_>>()?,
-        _ => return Err(CliError::usage("missing \"to\": a Session ID, contact name or an array of them")),
-    };
+    let recipients = p.opt_str_list("to")?;
+    let group_args = p.opt_str_list("group")?;
+    if recipients.is_empty() && group_args.is_empty() {
+        return Err(CliError::usage("missing \"to\" (a Session ID, group ID, name, or an array of them) or \"group\""));
+    }
     let files: Vec<std::path::PathBuf> = match p.get("attachments") {
         None => vec![],
         Some(Value::Array(a)) => a
@@ -690,19 +810,17 @@ fn rpc_send(d: &crate::rpc::Daemon, p: &Params) -> Result<Value> {
     let wait = p.opt_bool("wait")?.unwrap_or(false);
     let timeout = Duration::from_secs(p.opt_i64("timeout")?.unwrap_or(60).clamp(0, 3600) as u64);
     let client = &d.session.client;
-    let targets = recipients.iter().map(|r| resolve_peer(client, r)).collect::<Result<Vec<_>>>()?;
+    let targets = resolve_targets(client, &recipients, &group_args)?;
+    let deadline = Instant::now() + timeout;
+    let body = if files.is_empty() { Some(text.as_deref().unwrap_or_default()) } else { None };
     let mut ids = vec![];
     for to in targets {
-        if files.is_empty() {
-            let id = client.send_text(&to, text.as_deref().unwrap_or_default())?;
-            ids.push((to, id, None));
-        } else {
-            for f in &files {
-                ids.push((to.clone(), client.send_file(&to, f.clone())?, f.file_name.clone()));
-            }
-        }
+        // The running client brings a just-joined group's keys with its next poll.
+        ids.extend(queue_when_ready(client, &to, body, &files, deadline, || {
+            std::thread::sleep(Duration::from_millis(100));
+            Ok(())
+        })?);
     }
-    let deadline = Instant::now() + timeout;
     let mut out = vec![];
     for (to, id, file_name) in ids {
         let mut m = client.message(id)?;
@@ -712,7 +830,8 @@ fn rpc_send(d: &crate::rpc::Daemon, p: &Params) -> Result<Value> {
         }
         out.push(SentRecord { ty: "sent", id, to, state: m.state.as_str(), sent_at: m.sent_ts, file_name });
     }
-    if out.len() == 1 && p.get("to").is_some_and(Value::is_string) {
+    let single = |k: &str| p.get(k).is_some_and(Value::is_string);
+    if out.len() == 1 && (single("to") || single("group")) && recipients.len() + group_args.len() == 1 {
         to_value(&out[0])
     } else {
         to_value(&out)

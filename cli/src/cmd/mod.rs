@@ -2,24 +2,28 @@
 //! runs each command for people or `--json`, and the JSON-RPC methods the daemon serves for it
 //! (`methods()`), sharing the code that produces records so both surfaces return the same fields.
 //!
-//! Adding a group (for example `groups` once the SDK's client has closed groups): write
-//! `cmd/groups.rs` with a `#[derive(Subcommand)] enum GroupsCommand`, a `run(ctx, cmd)` and
-//! `methods()`, add the variant to `Command` in `main.rs` with its arm in `run`, and append its
-//! `methods()` in [`crate::rpc::all_methods`]. Sending to a group belongs on
-//! [`messages::SendArgs`] (a `--group ID` beside the recipients) and the `send` method's params.
+//! Adding a command group (as `groups.rs` did for `session-cli group ...`): write `cmd/NAME.rs`
+//! with a `#[derive(Subcommand)] enum`, a `run(ctx, cmd)` and `methods()`, add the variant to
+//! `Command` in `main.rs` with its arm in `run`, and append its `methods()` in
+//! [`crate::rpc::all_methods`].
+//!
+//! Arguments that name someone: a PEER (contacts, requests) is a Session ID or a contact's name
+//! ([`resolve_peer`]); a conversation (send, history, mark-read, ...) may also be a group ID or a
+//! group's name ([`resolve_conversation`]); a GROUP is a group ID or name ([`groups::resolve_group`]).
 
 pub mod contacts;
+pub mod groups;
 pub mod messages;
 pub mod network;
 pub mod profile;
 pub mod requests;
 pub mod testnet;
 
-use crate::error::{CliError, Result};
+use crate::error::{CliError, Kind, Result};
 use crate::session::Ctx;
 use serde_json::Value;
 use session_sdk::client::Client;
-use session_sdk::SessionId;
+use session_sdk::{ErrorKind, SessionId};
 
 /// A JSON-RPC method of the daemon.
 pub struct Method {
@@ -65,6 +69,18 @@ impl Params {
     pub fn req_i64(&self, k: &str) -> Result<i64> {
         self.opt_i64(k)?.ok_or_else(|| CliError::usage(format!("missing integer param {k:?}")))
     }
+    /// A string or an array of strings, as a list (absent: empty).
+    pub fn opt_str_list(&self, k: &str) -> Result<Vec<String>> {
+        match self.get(k) {
+            None => Ok(vec![]),
+            Some(Value::String(s)) => Ok(vec![s.clone()]),
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(|v| v.as_str().map(str::to_string).ok_or_else(|| CliError::usage(format!("param {k:?} must be a string or an array of strings"))))
+                .collect(),
+            Some(_) => Err(CliError::usage(format!("param {k:?} must be a string or an array of strings"))),
+        }
+    }
     pub fn opt_u32(&self, k: &str) -> Result<Option<u32>> {
         match self.opt_i64(k)? {
             None => Ok(None),
@@ -93,6 +109,31 @@ pub fn resolve_peer(client: &Client, arg: &str) -> Result<String> {
         1 => Ok(matches[0].session_id.clone()),
         0 => Err(CliError::from(parse_err).context(format!("{arg:?} is neither a Session ID nor a contact name"))),
         _ => Err(CliError::invalid(format!("{arg:?} names {} contacts; use the Session ID", matches.len()))),
+    }
+}
+
+/// A conversation: a Session ID or group ID, or the name of exactly one contact or group.
+/// A group ID must be a group this profile knows (or has a conversation with): NOT_FOUND
+/// otherwise. A name that matches nothing fails as an invalid Session ID, as for [`resolve_peer`].
+pub fn resolve_conversation(client: &Client, arg: &str) -> Result<String> {
+    let arg = arg.trim();
+    if let Some(id) = groups::parse_group_id(arg) {
+        return groups::known_group_id(client, &id);
+    }
+    let parse_err = match SessionId::parse(arg) {
+        Ok(id) => return Ok(id.to_hex()),
+        Err(e) => e,
+    };
+    let groups = groups::groups_named(client, arg)?;
+    match resolve_peer(client, arg) {
+        Ok(id) if groups.is_empty() => Ok(id),
+        Ok(_) => Err(CliError::invalid(format!("{arg:?} names a contact and a group; use the Session ID or group ID"))),
+        Err(e) if e.kind != Kind::Sdk(ErrorKind::InvalidSessionId) => Err(e),
+        Err(_) => match groups.len() {
+            1 => Ok(groups[0].clone()),
+            0 => Err(CliError::from(parse_err).context(format!("{arg:?} is neither a Session ID, a group ID nor the name of a contact or group"))),
+            n => Err(CliError::invalid(format!("{arg:?} names {n} groups; use the group ID"))),
+        },
     }
 }
 
