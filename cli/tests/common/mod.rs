@@ -2,6 +2,8 @@
 //! temporary directory, a real testnet started in this test process.
 #![allow(dead_code)]
 
+pub mod rpc;
+
 use serde_json::Value;
 use session_node::testnet::{TestnetConfig, TestnetHandle};
 use std::io::{Read, Write};
