@@ -205,7 +205,8 @@ enum ssdk_event_type
   SSDK_EVENT_ATTACHMENT_DONE = 9,
   /**
    * A transfer failed. Accessors: message id, attachment index, is_upload, text (the error),
-   * state (1 if an upload will be retried, else 0).
+   * state (1 if an upload will be retried, else 0); the JSON has `error_kind` (the status
+   * name without its prefix, e.g. "DECRYPTION_FAILED").
    */
   SSDK_EVENT_ATTACHMENT_FAILED = 10,
   /**
@@ -216,7 +217,8 @@ enum ssdk_event_type
   /**
    * A group changed. Accessors: conversation (the group ID), sender (who did it, or NULL),
    * text (the change: "created", "joined", "members_added", "members_removed", "member_left",
-   * "promoted", "renamed", "description_changed", "invite_accepted", "kicked", "left");
+   * "promoted", "renamed", "description_changed", "invite_accepted", "kicked", "left", "ready"
+   * (we joined and the group's key arrived: messages can be sent));
    * the members concerned are in the JSON.
    */
   SSDK_EVENT_GROUP_UPDATE = 12,
@@ -386,7 +388,8 @@ ssdk_status ssdk_client_session_id(const ssdk_client *client_, char **out_sessio
 ssdk_status ssdk_client_mnemonic(const ssdk_client *client_, char **out_phrase);
 
 /**
- * Queue a text message (UTF-8, 1 byte to 64 KiB) to the Session ID `to`. It is written to the
+ * Queue a text message (UTF-8, 1 byte to 64 KiB) to the Session ID `to`, or to a group when
+ * `to` is a group ID ("03…", see `ssdk_client_group_create`). It is written to the
  * database before any network call and delivered by the running client, which reports
  * `SSDK_EVENT_MESSAGE_STATE` events (sending, then sent or failed). Works while stopped: the
  * message goes out after the next start. `*out_message_id` (may be NULL) receives the local id.
@@ -563,7 +566,8 @@ ssdk_status ssdk_client_delete_message(const ssdk_client *client_, int64_t messa
 uint64_t ssdk_max_attachment_size(void);
 
 /**
- * Queue the file at `path` (at most 10 MB) for `to`, with an optional caption (NULL for none).
+ * Queue the file at `path` (at most 10 MB) for `to` (a Session ID or a group ID), with an
+ * optional caption (NULL for none).
  * The file is read and encrypted now (JPEG metadata removed unless disabled in the config),
  * uploaded through an onion request by the running client with `SSDK_EVENT_ATTACHMENT_PROGRESS`
  * events, and the message is sent only once the upload succeeded (failed uploads are retried

@@ -54,6 +54,7 @@ fn a_group_lives_through_its_whole_life() {
         m.group_accept_invite(&gid).unwrap();
     }
     for m in [&bob, &carol] {
+        group_update(m, GroupChange::Ready);
         wait_until(T, "the member has the group's key and name", || {
             m.groups().unwrap().iter().any(|g| g.id == gid && g.name.as_deref() == Some("Hikers") && g.member_count == 3)
         });

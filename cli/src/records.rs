@@ -184,6 +184,8 @@ pub fn group_change_name(c: GroupChange) -> &'static str {
         GroupChange::InviteAccepted => "invite_accepted",
         GroupChange::Kicked => "kicked",
         GroupChange::Left => "left",
+        GroupChange::Ready => "ready",
+        _ => "changed",
     }
 }
 

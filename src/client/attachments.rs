@@ -100,8 +100,7 @@ pub(crate) fn send_file(inner: &Inner, to: &str, file: OutgoingFile) -> Result<i
         return Err(Error::invalid_argument("the file is empty"));
     }
     if group {
-        let g = inner.groups.get(&to_hex).ok_or_else(|| Error::new(ErrorKind::NotFound, format!("no group {to_hex}")))?;
-        drop(g);
+        super::groups::ensure_can_send(inner, &to_hex)?;
     } else if inner.store.contact(&to_hex)?.is_some_and(|c| c.blocked) {
         return Err(Error::new(ErrorKind::Blocked, format!("{to_hex} is blocked; unblock to send")));
     }

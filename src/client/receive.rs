@@ -144,7 +144,7 @@ fn apply_group_control(inner: &std::sync::Arc<Inner>, sender: &SessionId, sent_t
         return Ok(true);
     }
     if let Some(p) = &u.promote_message {
-        super::groups::receive_promotion(inner, p)?;
+        super::groups::receive_promotion(inner, sender, p)?;
         return Ok(true);
     }
     inner.log(LogLevel::Debug, || format!("ignored a group update sent 1:1 by {sender}"));

@@ -40,7 +40,8 @@ pub enum ssdk_event_type {
     SSDK_EVENT_GROUP_INVITE = 11,
     /// A group changed. Accessors: conversation (the group ID), sender (who did it, or NULL),
     /// text (the change: "created", "joined", "members_added", "members_removed", "member_left",
-    /// "promoted", "renamed", "description_changed", "invite_accepted", "kicked", "left");
+    /// "promoted", "renamed", "description_changed", "invite_accepted", "kicked", "left", "ready"
+    /// (we joined and the group's key arrived: messages can be sent));
     /// the members concerned are in the JSON.
     SSDK_EVENT_GROUP_UPDATE = 12,
 }

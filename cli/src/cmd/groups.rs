@@ -541,6 +541,8 @@ pub fn update_line(out: &Output, names: &mut Names, group_id: &str, change: Grou
         GroupChange::InviteAccepted => format!("{list} accepted the invite"),
         GroupChange::Kicked => "you were removed from the group".into(),
         GroupChange::Left => "you left the group".into(),
+        GroupChange::Ready => "the group's keys arrived; you can send to it".into(),
+        _ => "changed".into(),
     };
     let group = match names.group_name(group_id) {
         Some(n) => format!("{} ({})", out.bold(&n), short_id(group_id)),

@@ -4,6 +4,18 @@
 use super::*;
 use super::network::*;
 
+/// The display name we know for a Session ID (from their messages), for the members config.
+fn known_name(inner: &Inner, id: &SessionId) -> String {
+    inner
+        .store
+        .contact(&id.to_hex())
+        .ok()
+        .flatten()
+        .and_then(|c| c.display_name)
+        .filter(|n| n.len() <= gc::MEMBER_NAME_MAX_LENGTH)
+        .unwrap_or_default()
+}
+
 // ---- admin operations ------------------------------------------------------------------------------
 
 /// Create a group with us as admin and invite `members`.
@@ -42,6 +54,7 @@ pub(crate) async fn create(inner: &Arc<Inner>, name: &str, description: Option<&
     for m in &invitees {
         let mut mm = Member::new(*m);
         mm.invite_status = gc::STATUS_SENT;
+        mm.name = known_name(inner, m);
         g.members.set(&mm)?;
     }
     let ids = g.members.session_ids();
@@ -76,6 +89,7 @@ pub(crate) async fn invite(inner: &Arc<Inner>, group_id: &str, members: &[&str])
     for m in &new {
         let mut mm = Member::new(*m);
         mm.invite_status = gc::STATUS_SENT;
+        mm.name = known_name(inner, m);
         g.members.set(&mm)?;
     }
     // A re-added member's old token may be revoked: lift that first.

@@ -76,13 +76,14 @@ pub(crate) fn decline_invite(inner: &Arc<Inner>, group_id: &str) -> Result<()> {
 }
 
 /// A promotion arrived 1:1: the seed must be the group's key.
-pub(crate) fn receive_promotion(inner: &Arc<Inner>, p: &GroupUpdatePromoteMessage) -> Result<()> {
+pub(crate) fn receive_promotion(inner: &Arc<Inner>, from: &SessionId, p: &GroupUpdatePromoteMessage) -> Result<()> {
     let seed: [u8; 32] = p.group_identity_seed.as_slice().try_into().map_err(|_| Error::malformed("promotion seed is not 32 bytes"))?;
     let admin = GroupAdminKey::from_seed(&seed);
     let id = admin.group_id().to_hex();
     let h = inner.groups.get(&id).ok_or_else(|| Error::new(ErrorKind::NotFound, "promoted in a group we do not know"))?;
     let rt = crate::client::runtime::runtime()?;
     let inner2 = inner.clone();
+    let promoter = from.to_hex();
     rt.spawn(async move {
         let mut g = h.lock().await;
         g.info.set_admin(&admin);
@@ -92,7 +93,7 @@ pub(crate) fn receive_promotion(inner: &Arc<Inner>, p: &GroupUpdatePromoteMessag
             inner2.log(LogLevel::Error, || format!("saving promotion failed: {e}"));
         }
         let me = inner2.session_id().to_hex();
-        emit_update(&inner2, &id, GroupChange::Promoted, vec![me], None);
+        emit_update(&inner2, &id, GroupChange::Promoted, vec![me], Some(promoter));
     });
     Ok(())
 }

@@ -11,7 +11,7 @@ mod poll;
 
 pub(crate) use admin::{create, invite, leave, promote, remove, rename, set_description};
 pub(crate) use invites::{accept_invite, decline_invite, receive_invite, receive_promotion};
-pub(crate) use network::{credential, group_copy, send_data};
+pub(crate) use network::{credential, ensure_can_send, group_copy, send_data};
 pub(crate) use poll::poll;
 
 use super::{send, Event, Inner, LogLevel};
@@ -41,6 +41,7 @@ const CONFIG_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
 /// What changed in a group (the `change` of a `GroupUpdate` event).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum GroupChange {
     Created,
     Joined,
@@ -53,6 +54,8 @@ pub enum GroupChange {
     InviteAccepted,
     Kicked,
     Left,
+    /// We joined and the group's key has arrived: messages can be sent to it now.
+    Ready,
 }
 
 /// A group as the host sees it.

@@ -155,6 +155,19 @@ pub(crate) fn send_data(inner: &Inner, group: &AccountId, dm: DataMessage, body:
     Ok(id)
 }
 
+/// Whether we can send to this group now: joined, and its key has arrived.
+pub(crate) fn ensure_can_send(inner: &Inner, group_id: &str) -> Result<()> {
+    let h = handle(inner, group_id)?;
+    let g = lock_sync(&h)?;
+    if g.record.state != GroupState::Joined {
+        return Err(Error::new(ErrorKind::PermissionDenied, "you are not a member of this group"));
+    }
+    if g.keys.encryption_key().is_none() {
+        return Err(Error::new(ErrorKind::NotRunning, "the group's keys have not arrived yet (wait for its Ready update)"));
+    }
+    Ok(())
+}
+
 /// Group message content for an upload that finished (attachments message to a group).
 pub(crate) fn group_copy(inner: &Inner, group_id: &str, dm: DataMessage, sent_ts: i64) -> Result<OutboxCopy> {
     let h = handle(inner, group_id)?;

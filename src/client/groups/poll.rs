@@ -57,6 +57,7 @@ pub(crate) async fn poll(inner: &Arc<Inner>, h: &GroupHandle) -> Result<()> {
         }
     };
     let role_admin = g.admin().cloned();
+    let had_key = g.keys.encryption_key().is_some();
     let pk = g.pk;
     // Keys first: configs and messages may need the new key.
     let mut keys_changed = false;
@@ -78,6 +79,9 @@ pub(crate) async fn poll(inner: &Arc<Inner>, h: &GroupHandle) -> Result<()> {
         g.info.set_keys(&keys, false)?;
         g.members.set_keys(&keys, false)?;
     }
+    if !had_key && g.keys.encryption_key().is_some() && g.admin().is_none() {
+        emit_update(inner, &gid, GroupChange::Ready, vec![], None);
+    }
     let me = inner.session_id();
     let name_before = g.info.name();
     let desc_before = g.info.description();
@@ -93,9 +97,9 @@ pub(crate) async fn poll(inner: &Arc<Inner>, h: &GroupHandle) -> Result<()> {
             remember(ns, msgs);
         }
     }
-    if g.info.name() != name_before && name_before.is_some() {
-        emit_update(inner, &gid, GroupChange::Renamed, vec![], None);
-    }
+    // Renames are announced by the admin's signed InfoChange message (with its author); the
+    // description has no such message, so its config change is the announcement.
+    let _ = name_before;
     if g.info.description() != desc_before && desc_before.is_some() {
         emit_update(inner, &gid, GroupChange::DescriptionChanged, vec![], None);
     }
@@ -157,6 +161,15 @@ pub(super) fn apply_group_message(inner: &Arc<Inner>, g: &mut Group, keys: &[[u8
     if let Some(u) = &dm.group_update_message {
         return apply_group_update(inner, g, &d.sender, d.envelope.timestamp, u);
     }
+    // Admins record members' display names from the profiles their messages carry.
+    if let (Some(_), Some(name)) = (g.admin(), dm.profile.as_ref().and_then(|p| p.display_name.clone())) {
+        if let Some(mut mm) = g.members.get(&d.sender) {
+            if mm.name.is_empty() && !name.is_empty() && name.len() <= gc::MEMBER_NAME_MAX_LENGTH {
+                mm.name = name;
+                g.members.set(&mm)?;
+            }
+        }
+    }
     let attachments = crate::client::attachments::records_from(dm);
     let outgoing = sender == me;
     let id = inner.store.insert_incoming(&gid, ConversationKind::Group, &sender, outgoing, dm.body.as_deref(), sent_ts, Some(&m.hash), None, &attachments)?;
@@ -178,7 +191,7 @@ pub(super) fn apply_group_update(inner: &Arc<Inner>, g: &mut Group, sender: &Ses
     let actor = Some(sender.to_hex());
     if let Some(c) = &u.info_change_message {
         group_message::verify_admin_signature(&pk, &group_message::info_change_signed_bytes(c.r#type, env_ts), &c.admin_signature)?;
-        if c.r#type == group_update_info_change_message::Type::Name as i32 {
+        if c.r#type == group_update_info_change_message::Type::Name as i32 && sender.to_hex() != inner.session_id().to_hex() {
             emit_update(inner, &gid, GroupChange::Renamed, vec![], actor);
         }
         return Ok(());
@@ -191,7 +204,10 @@ pub(super) fn apply_group_update(inner: &Arc<Inner>, g: &mut Group, sender: &Ses
             Ok(group_update_member_change_message::Type::Promoted) => GroupChange::Promoted,
             Err(_) => return Err(Error::malformed("unknown member change type")),
         };
-        if sender.to_hex() != inner.session_id().to_hex() {
+        let me = inner.session_id().to_hex();
+        // Our own changes were announced when we made them; our own promotion when its seed came.
+        let own_promotion = change == GroupChange::Promoted && c.member_session_ids.contains(&me);
+        if sender.to_hex() != me && !own_promotion {
             emit_update(inner, &gid, change, c.member_session_ids.clone(), actor);
         }
         return Ok(());
