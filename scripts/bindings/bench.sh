@@ -4,6 +4,7 @@
 # (bindings/go/bench), one after the other against ONE local testnet in the same run.
 #
 #   bash scripts/bindings/bench.sh [MESSAGES]      # default 500 messages per language
+#   BENCH_ORDER="go python rust" bash scripts/bindings/bench.sh   # another order
 #
 # Builds what it needs in release (the library, the Rust bench, session-testnet), installs the
 # Python package into target/bindings/py-venv when it is not there, and prints a table (the raw
@@ -37,12 +38,21 @@ done
 results=$target/bindings/bench-results.jsonl
 : > "$results"
 echo "== $(nproc) cores; $messages messages per language; testnet $(basename "$target")/release/session-testnet" >&2
-echo "== rust" >&2
-"$target/release/examples/bench_ffi_loop" "$work/net.json" "$work/rust" "$messages" | tee -a "$results"
-echo "== python ($("$venv/bin/python" --version))" >&2
-"$venv/bin/python" bindings/python/bench/bench_ffi.py "$work/net.json" "$work/python" "$messages" | tee -a "$results"
-echo "== go ($(go version | cut -d' ' -f3))" >&2
-"$target/bindings/go-bench" "$work/net.json" "$work/go" "$messages" | tee -a "$results"
+# BENCH_ORDER changes the order of the three runs (to see order effects on the send rates).
+for lang in ${BENCH_ORDER:-rust python go}; do
+  case "$lang" in
+    rust)
+      echo "== rust" >&2
+      "$target/release/examples/bench_ffi_loop" "$work/net.json" "$work/rust" "$messages" | tee -a "$results" ;;
+    python)
+      echo "== python ($("$venv/bin/python" --version))" >&2
+      "$venv/bin/python" bindings/python/bench/bench_ffi.py "$work/net.json" "$work/python" "$messages" | tee -a "$results" ;;
+    go)
+      echo "== go ($(go version | cut -d' ' -f3))" >&2
+      "$target/bindings/go-bench" "$work/net.json" "$work/go" "$messages" | tee -a "$results" ;;
+    *) echo "unknown language $lang in BENCH_ORDER" >&2; exit 2 ;;
+  esac
+done
 
 python3 - "$results" <<'PY'
 import json, sys
