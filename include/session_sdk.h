@@ -412,7 +412,8 @@ ssdk_status ssdk_client_resend(const ssdk_client *client_, int64_t message_id);
 /**
  * Wait up to `timeout_ms` for the next event (pull mode). On `SSDK_OK`, `*out_event` is an
  * event the caller releases with `ssdk_event_free`. Returns `SSDK_ERR_TIMEOUT` when none came
- * (always, while a listener is installed). Call it from a thread you own.
+ * (always while a listener is installed; events flow here again once it is removed). Call it
+ * from a thread you own; to stop waiting promptly, use short timeouts.
  * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_TIMEOUT`.
  */
 ssdk_status ssdk_client_next_event(const ssdk_client *client_,
@@ -521,9 +522,11 @@ ssdk_status ssdk_client_conversations_json(const ssdk_client *client_, char **ou
 
 /**
  * A page of a conversation's messages, newest first: at most `limit` (1–1000) messages older
- * than `before_id` (0 = from the newest). JSON array of {id, conversation, outgoing, sender,
- * body, sent_ts, received_ts, state, read, server_hash, extra}; page on by passing the last
- * id. `*out_json`: release with `ssdk_string_free`.
+ * than `before_id` (0 = from the newest; ordered by the sender's time). JSON array of {id,
+ * conversation, outgoing, sender, body, sent_ts, received_ts, state, read, server_hash, extra,
+ * attachments}; `attachments` lists {index, file_name, content_type, size, voice_note, width,
+ * height, caption, url, state ("pending_upload", "uploaded", "upload_failed", "remote",
+ * "downloaded")}. Page on by passing the last id. `*out_json`: release with `ssdk_string_free`.
  * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_ARGUMENT` (limit).
  */
 ssdk_status ssdk_client_history_json(const ssdk_client *client_,

@@ -286,6 +286,7 @@ fn abandon_upload(inner: &Inner, a: &AttachmentRecord, why: &str, kind: ErrorKin
 pub(crate) async fn upload_one(inner: Arc<Inner>, a: AttachmentRecord) {
     let key = (a.message_id, a.info.index, true);
     let cancel = register_transfer(&inner, key);
+    let cancel_seen = cancel.clone();
     let result = async {
         let path = a.blob_path.clone().ok_or_else(|| Error::internal("pending upload without a blob"))?;
         let blob = tokio::fs::read(&path).await.map_err(|e| Error::new(ErrorKind::Io, format!("{path}: {e}")))?;
@@ -295,6 +296,11 @@ pub(crate) async fn upload_one(inner: Arc<Inner>, a: AttachmentRecord) {
     }
     .await;
     unregister_transfer(&inner, key);
+    // A cancel that raced with a failing attempt still cancels (rather than being retried).
+    let result = match result {
+        Err(e) if *cancel_seen.borrow() && e.kind() != ErrorKind::Cancelled => Err(Error::new(ErrorKind::Cancelled, format!("cancelled ({e})"))),
+        r => r,
+    };
     match result {
         Ok(up) => {
             // Read the message first: the callback below runs inside the store's transaction.

@@ -116,7 +116,8 @@ impl EventBus {
         }
     }
 
-    /// Wait up to `timeout` for the next queued event (pull mode).
+    /// Wait up to `timeout` for the next queued event (pull mode; also after a listener was
+    /// removed).
     pub fn next(&self, timeout: Duration) -> Option<Event> {
         match self.queue_rx.recv_timeout(timeout) {
             Ok(e) => Some(e),
@@ -144,9 +145,10 @@ impl EventBus {
         while let Ok(e) = self.queue_rx.try_recv() {
             let _ = tx.send(Control::Event(e));
         }
+        let to_queue = self.queue_tx.clone();
         let handle = std::thread::Builder::new()
             .name("ssdk-events".into())
-            .spawn(move || dispatch(rx, Some(listener)))
+            .spawn(move || dispatch(rx, Some(listener), to_queue))
             .expect("spawn event dispatcher thread");
         *d = Some((tx, handle));
     }
@@ -164,15 +166,20 @@ impl EventBus {
     }
 }
 
-fn dispatch(rx: Receiver<Control>, mut listener: Option<ListenerFn>) {
+/// Deliver events to the listener; while there is none (it was removed), back to the pull
+/// queue, so nothing is lost and `next_event` works again.
+fn dispatch(rx: Receiver<Control>, mut listener: Option<ListenerFn>, to_queue: Sender<Event>) {
     while let Ok(c) = rx.recv() {
         match c {
-            Control::Event(e) => {
-                if let Some(l) = listener.as_mut() {
-                    // A panicking host callback must not kill the dispatcher.
+            Control::Event(e) => match listener.as_mut() {
+                // A panicking host callback must not kill the dispatcher.
+                Some(l) => {
                     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| l(&e)));
                 }
-            }
+                None => {
+                    let _ = to_queue.send(e);
+                }
+            },
             Control::SetListener(l) => listener = l,
             Control::Shutdown => break,
         }
@@ -224,5 +231,15 @@ mod tests {
         assert_eq!(seen.lock().unwrap()[0], Event::Connection { ready: false });
         bus.shutdown();
         assert_eq!(seen.lock().unwrap().len(), 1, "the replacement listener took the later event");
+    }
+
+    #[test]
+    fn removing_the_listener_returns_events_to_the_pull_queue() {
+        let bus = EventBus::default();
+        bus.set_listener(Some(Box::new(|_| {})));
+        bus.set_listener(None);
+        bus.emit(Event::Connection { ready: true });
+        assert_eq!(bus.next(Duration::from_secs(5)), Some(Event::Connection { ready: true }));
+        bus.shutdown();
     }
 }

@@ -133,7 +133,8 @@ pub extern "C" fn ssdk_client_resend(client_: *const ssdk_client, message_id: i6
 
 /// Wait up to `timeout_ms` for the next event (pull mode). On `SSDK_OK`, `*out_event` is an
 /// event the caller releases with `ssdk_event_free`. Returns `SSDK_ERR_TIMEOUT` when none came
-/// (always, while a listener is installed). Call it from a thread you own.
+/// (always while a listener is installed; events flow here again once it is removed). Call it
+/// from a thread you own; to stop waiting promptly, use short timeouts.
 /// Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_TIMEOUT`.
 #[no_mangle]
 pub extern "C" fn ssdk_client_next_event(client_: *const ssdk_client, timeout_ms: u32, out_event: *mut *mut ssdk_event) -> ssdk_status {
@@ -303,9 +304,11 @@ pub extern "C" fn ssdk_client_conversations_json(client_: *const ssdk_client, ou
 }
 
 /// A page of a conversation's messages, newest first: at most `limit` (1–1000) messages older
-/// than `before_id` (0 = from the newest). JSON array of {id, conversation, outgoing, sender,
-/// body, sent_ts, received_ts, state, read, server_hash, extra}; page on by passing the last
-/// id. `*out_json`: release with `ssdk_string_free`.
+/// than `before_id` (0 = from the newest; ordered by the sender's time). JSON array of {id,
+/// conversation, outgoing, sender, body, sent_ts, received_ts, state, read, server_hash, extra,
+/// attachments}; `attachments` lists {index, file_name, content_type, size, voice_note, width,
+/// height, caption, url, state ("pending_upload", "uploaded", "upload_failed", "remote",
+/// "downloaded")}. Page on by passing the last id. `*out_json`: release with `ssdk_string_free`.
 /// Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_ARGUMENT` (limit).
 #[no_mangle]
 pub extern "C" fn ssdk_client_history_json(
