@@ -347,13 +347,13 @@ fn main() {
     let run = |name: &str| only.as_deref().is_none_or(|o| o.split(',').any(|x| x.trim() == name));
     println!("session-sdk end-to-end benchmarks on a testnet (15 nodes, 3 swarms), {}", if quick { "quick run" } else { "full run" });
     if run("memory") {
-    let child = std::process::Command::new(std::env::current_exe().unwrap())
-        .arg("--bench")
-        .env("SSDK_BENCH_MEMORY_CHILD", &desc)
-        .output()
-        .expect("run the memory child");
-    print!("{}", String::from_utf8_lossy(&child.stdout));
-    assert!(child.status.success(), "memory child failed: {}", String::from_utf8_lossy(&child.stderr));
+        let child = std::process::Command::new(std::env::current_exe().unwrap())
+            .arg("--bench")
+            .env("SSDK_BENCH_MEMORY_CHILD", &desc)
+            .output()
+            .expect("run the memory child");
+        print!("{}", String::from_utf8_lossy(&child.stdout));
+        assert!(child.status.success(), "memory child failed: {}", String::from_utf8_lossy(&child.stderr));
     }
     if run("latency") {
         latency(&mut env, quick);

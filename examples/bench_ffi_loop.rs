@@ -9,12 +9,11 @@
 //! message).
 
 use session_sdk::ffi::client::{
-    ssdk_client, ssdk_client_connection_ready, ssdk_client_free, ssdk_client_new, ssdk_client_next_event,
-    ssdk_client_send_text, ssdk_client_start, ssdk_client_stop,
+    ssdk_client, ssdk_client_connection_ready, ssdk_client_free, ssdk_client_new, ssdk_client_next_event, ssdk_client_send_text,
+    ssdk_client_start, ssdk_client_stop,
 };
 use session_sdk::ffi::config::{
-    ssdk_config, ssdk_config_free, ssdk_config_new, ssdk_config_set_log_level, ssdk_config_set_network_file,
-    ssdk_config_set_poll_intervals,
+    ssdk_config, ssdk_config_free, ssdk_config_new, ssdk_config_set_log_level, ssdk_config_set_network_file, ssdk_config_set_poll_intervals,
 };
 use session_sdk::ffi::event::{ssdk_event, ssdk_event_free, ssdk_event_kind, ssdk_event_message_id, ssdk_event_state};
 use session_sdk::ffi::identity::ssdk_session_id_validate;

@@ -25,12 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t0 = Instant::now();
     let net = TestnetHandle::start(TestnetConfig::default())?;
     let desc = net.description();
-    println!(
-        "testnet: {} service nodes in {} swarms + file server, up in {:?}",
-        desc.nodes.len(),
-        net.swarm_ids().len(),
-        t0.elapsed()
-    );
+    println!("testnet: {} service nodes in {} swarms + file server, up in {:?}", desc.nodes.len(), net.swarm_ids().len(), t0.elapsed());
     let network = NetworkConfig::from_json(&serde_json::to_string(desc)?)?;
     let base = std::env::temp_dir().join(format!("ssdk-quickstart-{}", std::process::id()));
 
@@ -77,7 +72,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     exchange(alice, bob, &bob_id, "Great, end to end both ways.")?;
 
     let s = alice.network().stats();
-    println!("alice sent {} onion requests over {} paths; {} direct requests (seed bootstrap and guard checks)", s.onion_requests, s.paths_built, s.direct_requests);
+    println!(
+        "alice sent {} onion requests over {} paths; {} direct requests (seed bootstrap and guard checks)",
+        s.onion_requests, s.paths_built, s.direct_requests
+    );
     for c in &clients {
         c.stop()?;
     }

@@ -217,9 +217,7 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 /// Copy a slice into a fixed-size array, failing with `InvalidKey` naming `what`.
 pub(crate) fn fixed<const N: usize>(bytes: &[u8], what: &str) -> Result<[u8; N]> {
-    bytes
-        .try_into()
-        .map_err(|_| Error::invalid_key(format!("{what} must be {N} bytes, got {}", bytes.len())))
+    bytes.try_into().map_err(|_| Error::invalid_key(format!("{what} must be {N} bytes, got {}", bytes.len())))
 }
 
 #[cfg(test)]

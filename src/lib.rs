@@ -15,9 +15,9 @@ pub mod store;
 pub mod wire;
 
 pub use error::{Error, ErrorKind, Result};
+pub use identity::{Identity, SessionId};
 /// Secrets in the configuration (`ClientConfig::pin`, `IdentitySource`) are `Zeroizing`.
 pub use zeroize::Zeroizing;
-pub use identity::{Identity, SessionId};
 
 /// The SDK version (semver of this crate).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -131,12 +131,7 @@ fn c_echo_bot_answers_every_message() {
     let dir = scratch("c-echo");
     let desc = dir.join("network.json");
     net.write_description(&desc).unwrap();
-    let mut bot = Command::new(&exe)
-        .arg(dir.join("bot"))
-        .arg(&desc)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut bot = Command::new(&exe).arg(dir.join("bot")).arg(&desc).stdout(std::process::Stdio::piped()).spawn().unwrap();
     let mut lines = BufReader::new(bot.stdout.take().unwrap()).lines();
     let bot_id = lines.next().unwrap().unwrap();
     session_sdk::SessionId::parse(&bot_id).expect("the bot prints its Session ID first");
@@ -152,7 +147,9 @@ fn c_echo_bot_answers_every_message() {
         let want = format!("echo: {text}");
         let mut got = false;
         while !got && std::time::Instant::now() < deadline {
-            if let Some(session_sdk::client::Event::MessageReceived { message, .. }) = user.next_event(std::time::Duration::from_millis(100)) {
+            if let Some(session_sdk::client::Event::MessageReceived { message, .. }) =
+                user.next_event(std::time::Duration::from_millis(100))
+            {
                 got = message.body.as_deref() == Some(want.as_str()) && message.sender == bot_id;
             }
         }

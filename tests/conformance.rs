@@ -221,10 +221,7 @@ fn run(op: &str, i: &In) -> Outcome {
             if !sodium::ed25519_verify(&sig, &msg, &pk) {
                 return Err("version signature does not verify".into());
             }
-            Ok(out(vec![
-                ("signed_message_utf8", Value::String(String::from_utf8(msg).unwrap())),
-                ("verifies_under_pubkey", h(pk)),
-            ]))
+            Ok(out(vec![("signed_message_utf8", Value::String(String::from_utf8(msg).unwrap())), ("verifies_under_pubkey", h(pk))]))
         }
 
         // ---- xed25519 ----
@@ -408,9 +405,9 @@ fn check(area: &str, entry: &Value) -> Result<(), String> {
                 }
                 let got_v = got.get(k).cloned().or_else(|| {
                     // `x_utf8` asserted while we produced the hex `x`.
-                    k.strip_suffix("_utf8").and_then(|stem| got.get(stem)).map(|v| {
-                        Value::String(String::from_utf8(hex::decode(v.as_str().unwrap()).unwrap()).unwrap_or_default())
-                    })
+                    k.strip_suffix("_utf8")
+                        .and_then(|stem| got.get(stem))
+                        .map(|v| Value::String(String::from_utf8(hex::decode(v.as_str().unwrap()).unwrap()).unwrap_or_default()))
                 });
                 match got_v {
                     Some(g) if &g == want => {}
@@ -459,13 +456,27 @@ fn onion_parser_replies_open_at_the_sender() {
     let v = load();
     for entry in v["groups"]["onion_parser"].as_array().unwrap() {
         let i = In(entry["inputs"].as_object().unwrap());
-        let layer = onion_request::open_layer(&i.hex("request"), &i.key32("local_x25519_secret_key").unwrap(), &i.key32("local_x25519_pubkey").unwrap()).unwrap();
+        let layer = onion_request::open_layer(
+            &i.hex("request"),
+            &i.key32("local_x25519_secret_key").unwrap(),
+            &i.key32("local_x25519_pubkey").unwrap(),
+        )
+        .unwrap();
         let reply = layer.encrypt_reply(b"Goodbye world").unwrap();
-        let sender_sk: [u8; 32] = hex::decode("d2ee09e1a557a077d385fcb69a11ffb6909ecdcc8348def3e0e4172c8a1431c1").unwrap().try_into().unwrap();
+        let sender_sk: [u8; 32] =
+            hex::decode("d2ee09e1a557a077d385fcb69a11ffb6909ecdcc8348def3e0e4172c8a1431c1").unwrap().try_into().unwrap();
         assert!(entry["note"].as_str().unwrap().contains(&hex::encode(sender_sk)));
         let sender_pk = sodium::x25519_base(&sender_sk);
         assert_eq!(sender_pk, layer.remote_pubkey);
-        let plain = onion_hop::decrypt(layer.enc_type, &sender_sk, &sender_pk, &i.key32("local_x25519_pubkey").unwrap(), onion_hop::Role::Client, &reply).unwrap();
+        let plain = onion_hop::decrypt(
+            layer.enc_type,
+            &sender_sk,
+            &sender_pk,
+            &i.key32("local_x25519_pubkey").unwrap(),
+            onion_hop::Role::Client,
+            &reply,
+        )
+        .unwrap();
         assert_eq!(plain, b"Goodbye world");
     }
 }

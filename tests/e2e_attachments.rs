@@ -91,7 +91,10 @@ fn a_small_file_round_trips_with_progress_events() {
     let (m, _) = received_attachment(&b);
     assert_eq!(m.body.as_deref(), Some("here you go"));
     let info = &m.attachments[0];
-    assert_eq!((info.file_name.as_deref(), info.content_type.as_deref(), info.size), (Some("notes.bin"), Some("application/octet-stream"), 200_000));
+    assert_eq!(
+        (info.file_name.as_deref(), info.content_type.as_deref(), info.size),
+        (Some("notes.bin"), Some("application/octet-stream"), 200_000)
+    );
     assert_eq!(info.state, AttachmentState::Remote);
     assert!(info.url.as_deref().unwrap().contains("/file/"));
 
@@ -100,7 +103,9 @@ fn a_small_file_round_trips_with_progress_events() {
     b.start_download(m.id, 0, Some(dest.clone())).unwrap();
     let mut down_progress = 0;
     loop {
-        match wait_for(&b, T, "download events", |e| matches!(e, Event::AttachmentProgress { upload: false, .. } | Event::AttachmentDone { .. } | Event::AttachmentFailed { .. })) {
+        match wait_for(&b, T, "download events", |e| {
+            matches!(e, Event::AttachmentProgress { upload: false, .. } | Event::AttachmentDone { .. } | Event::AttachmentFailed { .. })
+        }) {
             Event::AttachmentProgress { .. } => down_progress += 1,
             Event::AttachmentDone { path, upload: false, .. } => {
                 assert_eq!(path.as_deref(), Some(dest.to_str().unwrap()));

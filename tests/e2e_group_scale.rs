@@ -74,7 +74,9 @@ fn a_message_to_100_members_is_stored_once_and_read_by_all() {
     admin.group_remove(&gid, &[&ids[0]]).unwrap();
     admin.send_text(&gid, "after removal").unwrap();
     for m in &members[1..] {
-        wait_until(T, "a remaining member reads after the rotation", || m.history(&gid, 0, 5).unwrap().iter().any(|x| x.body.as_deref() == Some("after removal")));
+        wait_until(T, "a remaining member reads after the rotation", || {
+            m.history(&gid, 0, 5).unwrap().iter().any(|x| x.body.as_deref() == Some("after removal"))
+        });
     }
     assert_eq!(stored_bodies(&net, gone, &gid, "after removal"), 0, "the removed member's keys open nothing new");
     assert_eq!(stored_bodies(&net, &members[1], &gid, "after removal"), 1);

@@ -80,7 +80,10 @@ fn a_group_lives_through_its_whole_life() {
     wait_until(T, "dave has the group", || dave.groups().unwrap().iter().any(|g| g.member_count == 4));
     bob.send_text(&gid, "welcome dave").unwrap();
     received_text(&dave, T, "welcome dave");
-    assert!(dave.history(&gid, 0, 50).unwrap().iter().all(|m| m.body.as_deref() != Some("from alice")), "dave read history from before he joined");
+    assert!(
+        dave.history(&gid, 0, 50).unwrap().iter().all(|m| m.body.as_deref() != Some("from alice")),
+        "dave read history from before he joined"
+    );
 
     // Remove carol: keys rotate; she is told; she cannot read what follows, even with her keys.
     alice.group_remove(&gid, &[&c]).unwrap();
@@ -91,7 +94,9 @@ fn a_group_lives_through_its_whole_life() {
     let secret = stored
         .iter()
         .rev()
-        .find(|d| bob.group_decrypt_raw(&gid, d).is_ok_and(|(_, c)| c.data_message.and_then(|m| m.body).as_deref() == Some("carol is gone")))
+        .find(|d| {
+            bob.group_decrypt_raw(&gid, d).is_ok_and(|(_, c)| c.data_message.and_then(|m| m.body).as_deref() == Some("carol is gone"))
+        })
         .expect("the message is in the swarm")
         .clone();
     let e = carol.group_decrypt_raw(&gid, &secret).unwrap_err();
@@ -157,13 +162,16 @@ fn forge_rename(dave: &Client, gid: &str, name: &str) {
         ..Default::default()
     };
     use prost::Message;
-    let data = group_message::encode_for_group(dave.identity(), &key, &content.encode_to_vec(), ts, &GroupMessageRandomness::random()).unwrap();
+    let data =
+        group_message::encode_for_group(dave.identity(), &key, &content.encode_to_vec(), ts, &GroupMessageRandomness::random()).unwrap();
     let signer = session_sdk::crypto::subaccount::SubaccountSigner::new(dave.identity(), rec.auth_data.as_deref().unwrap()).unwrap();
     let acct = AccountId::parse_with(gid, IdPrefix::Group).unwrap();
     let net = dave.network();
     session_sdk::client::runtime::runtime()
         .unwrap()
-        .block_on(net.swarm_rpc(&acct, &|_, now| signer.with_rpc_signer(|s| session_sdk::wire::rpc::store(&acct, 11, &data, 3_600_000, now, Some(s)))))
+        .block_on(net.swarm_rpc(&acct, &|_, now| {
+            signer.with_rpc_signer(|s| session_sdk::wire::rpc::store(&acct, 11, &data, 3_600_000, now, Some(s)))
+        }))
         .expect("a member may store to the group's message namespace");
 }
 

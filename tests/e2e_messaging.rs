@@ -17,7 +17,12 @@ fn two_clients_exchange_messages_both_ways() {
     let alice_id = alice.session_id().to_hex();
 
     let id = alice.send_text(&bob_id, "hello bob").unwrap();
-    wait_for(&alice, T, "sent state", |e| matches!(e, Event::MessageState { message_id, state: MessageState::Sent, .. } if *message_id == id));
+    wait_for(
+        &alice,
+        T,
+        "sent state",
+        |e| matches!(e, Event::MessageState { message_id, state: MessageState::Sent, .. } if *message_id == id),
+    );
     let got = received_text(&bob, T, "hello bob");
     assert_eq!(got.sender, alice_id);
     assert_eq!(got.conversation, alice_id);
@@ -156,7 +161,12 @@ fn restart_keeps_everything_and_duplicates_nothing() {
     assert_eq!(c.message(id).unwrap().state, MessageState::Sending);
     drop(c);
     let c = started(stopped_alice_cfg);
-    wait_for(&c, T, "queued message sent", |e| matches!(e, Event::MessageState { message_id, state: MessageState::Sent, .. } if *message_id == id));
+    wait_for(
+        &c,
+        T,
+        "queued message sent",
+        |e| matches!(e, Event::MessageState { message_id, state: MessageState::Sent, .. } if *message_id == id),
+    );
     let bob = started(bob_cfg);
     received_text(&bob, T, "queued while stopped");
     let _ = std::fs::remove_dir_all(bob_dir);

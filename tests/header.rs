@@ -8,12 +8,7 @@ fn committed_header_matches_a_fresh_generation() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let config = cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml parses");
     let mut fresh = Vec::new();
-    cbindgen::Builder::new()
-        .with_crate(root)
-        .with_config(config)
-        .generate()
-        .expect("cbindgen generates the header")
-        .write(&mut fresh);
+    cbindgen::Builder::new().with_crate(root).with_config(config).generate().expect("cbindgen generates the header").write(&mut fresh);
     let path = root.join("include/session_sdk.h");
     if std::env::var_os("SSDK_UPDATE_HEADER").is_some() {
         std::fs::write(&path, &fresh).unwrap();
@@ -35,8 +30,11 @@ fn every_function_in_the_header_is_documented() {
     let mut undocumented = vec![];
     for (i, l) in lines.iter().enumerate() {
         if let Some(pos) = l.find("ssdk_") {
-            let is_decl = l.contains('(') && !l.trim_start().starts_with('*') && !l.trim_start().starts_with("/*")
-                && !l.trim_start().starts_with("typedef") && !l[..pos].trim_end().is_empty();
+            let is_decl = l.contains('(')
+                && !l.trim_start().starts_with('*')
+                && !l.trim_start().starts_with("/*")
+                && !l.trim_start().starts_with("typedef")
+                && !l[..pos].trim_end().is_empty();
             if is_decl && (i == 0 || !lines[i - 1].trim_end().ends_with("*/")) {
                 undocumented.push(l.trim().to_string());
             }

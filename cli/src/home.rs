@@ -55,11 +55,7 @@ impl NetworkChoice {
             return Ok(NetworkChoice::Public);
         }
         let p = PathBuf::from(arg);
-        let abs = if p.is_absolute() {
-            p
-        } else {
-            std::env::current_dir().map_err(|e| CliError::io("current directory", e))?.join(p)
-        };
+        let abs = if p.is_absolute() { p } else { std::env::current_dir().map_err(|e| CliError::io("current directory", e))?.join(p) };
         Ok(NetworkChoice::File(abs))
     }
 
@@ -167,7 +163,9 @@ impl Home {
     fn read_config(&self) -> Result<RootConfig> {
         let p = self.root.join("config.json");
         match std::fs::read(&p) {
-            Ok(b) => serde_json::from_slice(&b).map_err(|e| CliError::sdk(session_sdk::ErrorKind::Malformed, format!("{}: {e}", p.display()))),
+            Ok(b) => {
+                serde_json::from_slice(&b).map_err(|e| CliError::sdk(session_sdk::ErrorKind::Malformed, format!("{}: {e}", p.display())))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(RootConfig::default()),
             Err(e) => Err(CliError::io(p.display(), e)),
         }
@@ -204,8 +202,8 @@ impl Home {
             }
             Err(e) => return Err(CliError::io(p.display(), e)),
         };
-        let meta: ProfileMeta =
-            serde_json::from_slice(&bytes).map_err(|e| CliError::sdk(session_sdk::ErrorKind::Malformed, format!("{}: {e}", p.display())))?;
+        let meta: ProfileMeta = serde_json::from_slice(&bytes)
+            .map_err(|e| CliError::sdk(session_sdk::ErrorKind::Malformed, format!("{}: {e}", p.display())))?;
         Ok(Profile { meta, dir })
     }
 

@@ -135,21 +135,24 @@ pub fn local_time(ms: i64) -> String {
         if libc::localtime_r(&secs, &mut tm).is_null() {
             return format!("@{ms}");
         }
-        format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-            tm.tm_year + 1900,
-            tm.tm_mon + 1,
-            tm.tm_mday,
-            tm.tm_hour,
-            tm.tm_min,
-            tm.tm_sec
-        )
+        format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec)
     }
 }
 
 /// One line of text: newlines shown as `⏎`, cut to `max` characters with `…`.
 pub fn one_line(s: &str, max: usize) -> String {
-    let flat: String = s.chars().map(|c| if c == '\n' { '⏎' } else if c.is_control() { ' ' } else { c }).collect();
+    let flat: String = s
+        .chars()
+        .map(|c| {
+            if c == '\n' {
+                '⏎'
+            } else if c.is_control() {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
     if flat.chars().count() > max {
         let mut cut: String = flat.chars().take(max.saturating_sub(1)).collect();
         cut.push('…');
@@ -188,7 +191,14 @@ impl Progress {
         let filled = (frac * WIDTH as f64).round() as usize;
         let bar = format!("{}{}", "#".repeat(filled), "-".repeat(WIDTH - filled));
         let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r\x1b[2K{}  [{bar}] {:>3}%  {} / {}", one_line(label, 30), (frac * 100.0) as u32, human_size(done), human_size(total));
+        let _ = write!(
+            err,
+            "\r\x1b[2K{}  [{bar}] {:>3}%  {} / {}",
+            one_line(label, 30),
+            (frac * 100.0) as u32,
+            human_size(done),
+            human_size(total)
+        );
         let _ = err.flush();
         self.drawn = true;
     }

@@ -405,7 +405,13 @@ pub fn group_invite_record(names: &mut Names, group_id: &str, name: &str, invite
 
 /// A group change; `names` must know the group as it is after the change (a fresh [`Names`], or
 /// one that [`Names::forget_groups`] since).
-pub fn group_update_record(names: &mut Names, group_id: &str, change: GroupChange, members: &[String], actor: Option<&str>) -> GroupUpdateRecord {
+pub fn group_update_record(
+    names: &mut Names,
+    group_id: &str,
+    change: GroupChange,
+    members: &[String],
+    actor: Option<&str>,
+) -> GroupUpdateRecord {
     GroupUpdateRecord {
         ty: "group_update",
         group_id: group_id.to_string(),
@@ -433,7 +439,9 @@ pub fn event_json(names: &mut Names, e: &Event) -> serde_json::Value {
     use serde_json::json;
     match e {
         Event::GroupInvite { group_id, name, inviter } => as_event(&group_invite_record(names, group_id, name, Some(inviter))),
-        Event::GroupUpdate { group_id, change, members, actor } => as_event(&group_update_record(names, group_id, *change, members, actor.as_deref())),
+        Event::GroupUpdate { group_id, change, members, actor } => {
+            as_event(&group_update_record(names, group_id, *change, members, actor.as_deref()))
+        }
         Event::MessageReceived { message, is_request } => {
             let mut m = names.message(message);
             m.is_request = *is_request;

@@ -160,7 +160,12 @@ impl Daemon {
         let id_ok = matches!(id, None | Some(Value::Null) | Some(Value::String(_)) | Some(Value::Number(_)));
         let reply_id = if id_ok { id.clone().unwrap_or(Value::Null) } else { Value::Null };
         if !id_ok || obj.get("jsonrpc") != Some(&json!("2.0")) {
-            return Some(error_response(reply_id, rpc_code::INVALID_REQUEST, "invalid request: needs \"jsonrpc\": \"2.0\" and a string or number id", None));
+            return Some(error_response(
+                reply_id,
+                rpc_code::INVALID_REQUEST,
+                "invalid request: needs \"jsonrpc\": \"2.0\" and a string or number id",
+                None,
+            ));
         }
         let Some(Value::String(method)) = obj.remove("method") else {
             return Some(error_response(reply_id, rpc_code::INVALID_REQUEST, "invalid request: \"method\" must be a string", None));
@@ -170,8 +175,9 @@ impl Daemon {
             None | Some(Value::Null) => Params::default(),
             Some(Value::Object(m)) => Params(m),
             Some(_) => {
-                return (!is_notification)
-                    .then(|| error_response(reply_id, rpc_code::INVALID_PARAMS, "invalid params: params must be an object of named values", None))
+                return (!is_notification).then(|| {
+                    error_response(reply_id, rpc_code::INVALID_PARAMS, "invalid params: params must be an object of named values", None)
+                })
             }
         };
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.call(conn, &method, &params)));
@@ -180,7 +186,9 @@ impl Daemon {
         }
         Some(match result {
             Ok(Ok(value)) => json!({"jsonrpc": "2.0", "id": reply_id, "result": value}),
-            Ok(Err(Dispatch::NotFound)) => error_response(reply_id, rpc_code::METHOD_NOT_FOUND, format!("method not found: {method}"), None),
+            Ok(Err(Dispatch::NotFound)) => {
+                error_response(reply_id, rpc_code::METHOD_NOT_FOUND, format!("method not found: {method}"), None)
+            }
             Ok(Err(Dispatch::Failed(e))) => cli_error_response(reply_id, &e),
             Err(_) => error_response(reply_id, rpc_code::INTERNAL_ERROR, format!("internal error in {method}"), None),
         })
@@ -195,7 +203,9 @@ impl Daemon {
                 list.extend(own.iter().map(|m| json!({"name": m.name, "params": m.params, "summary": m.summary})));
                 Ok(Value::Array(list))
             }
-            "version" => Ok(json!({"session_cli": env!("CARGO_PKG_VERSION"), "sdk": session_sdk::VERSION, "abi": session_sdk::ABI_VERSION})),
+            "version" => {
+                Ok(json!({"session_cli": env!("CARGO_PKG_VERSION"), "sdk": session_sdk::VERSION, "abi": session_sdk::ABI_VERSION}))
+            }
             "subscribe" | "unsubscribe" => {
                 conn.events.store(method == "subscribe", Ordering::SeqCst);
                 Ok(json!({"events": method == "subscribe"}))

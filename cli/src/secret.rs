@@ -12,7 +12,8 @@ pub const PHRASE_ENV: &str = "SESSION_CLI_PHRASE";
 
 /// Read a secret file: its first line, without the line ending.
 fn read_secret_file(path: &Path, what: &str) -> Result<Zeroizing<String>> {
-    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| CliError::io(format!("reading {what} file {}", path.display()), e))?);
+    let text =
+        Zeroizing::new(std::fs::read_to_string(path).map_err(|e| CliError::io(format!("reading {what} file {}", path.display()), e))?);
     let first = text.lines().next().unwrap_or("");
     Ok(Zeroizing::new(first.to_string()))
 }

@@ -30,10 +30,26 @@ fn daemon_serves_stdio_and_socket_and_pushes_events() {
 
     // Over stdio.
     let me = stdio.result("profile", json!({}));
-    assert_eq!((me["session_id"].as_str(), me["name"].as_str(), me["display_name"].as_str()), (Some(alice.as_str()), Some("alice"), Some("Alice")));
+    assert_eq!(
+        (me["session_id"].as_str(), me["name"].as_str(), me["display_name"].as_str()),
+        (Some(alice.as_str()), Some("alice"), Some("Alice"))
+    );
     let methods = stdio.result("methods", json!({}));
     let names: Vec<&str> = methods.as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
-    for m in ["send", "receive", "history", "conversations", "contacts", "requests", "accept_request", "decline_request", "block", "unblock", "set_display_name", "network"] {
+    for m in [
+        "send",
+        "receive",
+        "history",
+        "conversations",
+        "contacts",
+        "requests",
+        "accept_request",
+        "decline_request",
+        "block",
+        "unblock",
+        "set_display_name",
+        "network",
+    ] {
         assert!(names.contains(&m), "method {m} missing from {names:?}");
     }
 
@@ -54,7 +70,10 @@ fn daemon_serves_stdio_and_socket_and_pushes_events() {
     assert_eq!(socket.error("send", json!({"text": "no recipient"}))["code"], -32602);
     assert_eq!(socket.raw(r#"{"jsonrpc":"2.0","id":10,"method":"send","params":["x"]}"#)["error"]["code"], -32602);
     let e = socket.error("send", json!({"to": "05nothex", "text": "hi"}));
-    assert_eq!((e["code"].as_i64(), e["data"]["kind"].as_str(), e["data"]["exit_code"].as_i64()), (Some(-32005), Some("INVALID_SESSION_ID"), Some(4)));
+    assert_eq!(
+        (e["code"].as_i64(), e["data"]["kind"].as_str(), e["data"]["exit_code"].as_i64()),
+        (Some(-32005), Some("INVALID_SESSION_ID"), Some(4))
+    );
     assert_eq!(socket.error("history", json!({"peer": bob, "limit": 0}))["data"]["kind"], "INVALID_ARGUMENT");
     // A batch with a notification in it: answers only the request.
     let batch = socket.raw(r#"[{"jsonrpc":"2.0","id":"b1","method":"version"},{"jsonrpc":"2.0","method":"version"}]"#);

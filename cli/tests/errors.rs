@@ -67,7 +67,8 @@ fn bad_recovery_phrases() {
     let v = home.run_stdin(&["--json", "profile", "restore", "copy1"], &format!("  {}\n", phrase.to_uppercase())).ok().json();
     assert_eq!((v["type"].as_str(), v["session_id"].as_str()), (Some("profile_restored"), Some(id.as_str())));
     assert!(v.get("recovery_phrase").is_none());
-    let o = run(home.cmd(&["--json", "profile", "restore", "copy2"]).env("SESSION_CLI_PHRASE", &phrase), None, Duration::from_secs(30)).ok();
+    let o =
+        run(home.cmd(&["--json", "profile", "restore", "copy2"]).env("SESSION_CLI_PHRASE", &phrase), None, Duration::from_secs(30)).ok();
     assert_eq!(o.json()["session_id"].as_str(), Some(id.as_str()));
     let f = home.dir.path().join("phrase.txt");
     std::fs::write(&f, format!("{phrase}\n")).unwrap();
@@ -91,7 +92,8 @@ fn wrong_pin_and_pin_sources() {
     // --pin-file wins over the environment.
     let f = home.dir.path().join("pin");
     std::fs::write(&f, format!("{}\n", home.pin)).unwrap();
-    run(home.cmd(&["--pin-file", f.to_str().unwrap(), "contacts", "list"]).env("SESSION_CLI_PIN", "0000"), None, Duration::from_secs(30)).ok();
+    run(home.cmd(&["--pin-file", f.to_str().unwrap(), "contacts", "list"]).env("SESSION_CLI_PIN", "0000"), None, Duration::from_secs(30))
+        .ok();
     std::fs::write(&f, "9999\n").unwrap();
     home.run(&["--pin-file", f.to_str().unwrap(), "contacts", "list"]).fails_with(6);
     home.run(&["--pin-file", "/nonexistent/pin", "contacts", "list"]).fails_with(14);

@@ -26,7 +26,10 @@ fn groups_through_the_cli() {
 
     // Alice creates the group with Bob; it prints the group ID.
     let created = home.run(&["--json", "group", "create", "Hikers", "--description", "weekend trips", &bob]).ok().json();
-    assert_eq!((created["type"].as_str(), created["action"].as_str(), created["delivered"].as_bool()), (Some("done"), Some("group_created"), Some(true)));
+    assert_eq!(
+        (created["type"].as_str(), created["action"].as_str(), created["delivered"].as_bool()),
+        (Some("done"), Some("group_created"), Some(true))
+    );
     let gid = created["group_id"].as_str().unwrap().to_string();
     assert!(gid.starts_with("03") && gid.len() == 66, "{gid}");
     assert_eq!(created["invited"], json!([bob]));
@@ -35,7 +38,10 @@ fn groups_through_the_cli() {
     let list = home.run(&["--json", "group", "list"]).ok().json();
     assert_fields(&list, GROUP_FIELDS);
     assert_eq!(list["id"].as_str(), Some(gid.as_str()));
-    assert_eq!((list["name"].as_str(), list["description"].as_str(), list["state"].as_str()), (Some("Hikers"), Some("weekend trips"), Some("joined")));
+    assert_eq!(
+        (list["name"].as_str(), list["description"].as_str(), list["state"].as_str()),
+        (Some("Hikers"), Some("weekend trips"), Some("joined"))
+    );
     assert_eq!((list["is_admin"].as_bool(), list["member_count"].as_u64(), list["inviter"].as_str()), (Some(true), Some(2), None));
     let shown = home.run(&["--json", "group", "show", "hikers"]).ok().json_lines();
     assert_eq!(shown.len(), 3, "the group and its two members");
@@ -51,11 +57,20 @@ fn groups_through_the_cli() {
     let inv = of_type(&got, "group_invite");
     assert_eq!(inv.len(), 1, "{got:?}");
     assert_fields(inv[0], &["type", "group_id", "name", "inviter", "inviter_name"]);
-    assert_eq!((inv[0]["group_id"].as_str(), inv[0]["name"].as_str(), inv[0]["inviter"].as_str()), (Some(gid.as_str()), Some("Hikers"), Some(alice.as_str())));
+    assert_eq!(
+        (inv[0]["group_id"].as_str(), inv[0]["name"].as_str(), inv[0]["inviter"].as_str()),
+        (Some(gid.as_str()), Some("Hikers"), Some(alice.as_str()))
+    );
     let bobs = home.run(&["--json", "-p", "bob", "group", "list"]).ok().json();
-    assert_eq!((bobs["state"].as_str(), bobs["is_admin"].as_bool(), bobs["inviter"].as_str()), (Some("invited"), Some(false), Some(alice.as_str())));
+    assert_eq!(
+        (bobs["state"].as_str(), bobs["is_admin"].as_bool(), bobs["inviter"].as_str()),
+        (Some("invited"), Some(false), Some(alice.as_str()))
+    );
     let acc = home.run(&["--json", "-p", "bob", "group", "accept", "Hikers"]).ok().json();
-    assert_eq!((acc["action"].as_str(), acc["group_id"].as_str(), acc["ready"].as_bool()), (Some("group_accepted"), Some(gid.as_str()), Some(true)));
+    assert_eq!(
+        (acc["action"].as_str(), acc["group_id"].as_str(), acc["ready"].as_bool()),
+        (Some("group_accepted"), Some(gid.as_str()), Some(true))
+    );
     let bobs = home.run(&["--json", "-p", "bob", "group", "show", &gid]).ok().json_lines();
     assert_eq!((bobs[0]["state"].as_str(), bobs[0]["member_count"].as_u64()), (Some("joined"), Some(2)));
 
@@ -67,7 +82,10 @@ fn groups_through_the_cli() {
     assert_eq!(msgs.len(), 1, "{got:?}");
     assert_fields(msgs[0], MESSAGE_FIELDS);
     assert_eq!((msgs[0]["conversation"].as_str(), msgs[0]["group_name"].as_str()), (Some(gid.as_str()), Some("Hikers")));
-    assert_eq!((msgs[0]["sender"].as_str(), msgs[0]["body"].as_str(), msgs[0]["is_request"].as_bool()), (Some(alice.as_str()), Some("hello hikers"), Some(false)));
+    assert_eq!(
+        (msgs[0]["sender"].as_str(), msgs[0]["body"].as_str(), msgs[0]["is_request"].as_bool()),
+        (Some(alice.as_str()), Some("hello hikers"), Some(false))
+    );
     let out = home.run(&["-p", "bob", "send", "hikers", "-m", "hi alice"]).ok();
     assert!(out.stdout.starts_with("Sent to Hikers ("), "{}", out.stdout);
     let text = home.run(&["receive", "--timeout", "30"]).ok().stdout;
@@ -110,13 +128,31 @@ fn daemon_groups_over_stdio() {
     let home = Home::new();
     let (dana, _) = home.create("dana", &net, &["--no-pin", "--display-name", "Dana"]);
     let (erin, _) = home.create("erin", &net, &["--no-pin", "--display-name", "Erin"]);
-    let mut child = home.cmd(&["-p", "dana", "daemon"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("daemon starts");
+    let mut child = home
+        .cmd(&["-p", "dana", "daemon"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("daemon starts");
     let stdin = child.stdin.take().unwrap();
     let mut d = Conn::new(Box::new(stdin), child.stdout.take().unwrap());
 
     let methods = d.result("methods", json!({}));
     let names: Vec<&str> = methods.as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
-    for m in ["group_create", "groups", "group", "group_invite", "group_remove", "group_promote", "group_rename", "group_describe", "group_leave", "group_accept", "group_decline"] {
+    for m in [
+        "group_create",
+        "groups",
+        "group",
+        "group_invite",
+        "group_remove",
+        "group_promote",
+        "group_rename",
+        "group_describe",
+        "group_leave",
+        "group_accept",
+        "group_decline",
+    ] {
         assert!(names.contains(&m), "method {m} missing from {names:?}");
     }
 

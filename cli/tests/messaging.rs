@@ -47,13 +47,19 @@ fn two_profiles_exchange_messages() {
 
     let reqs = home.run(&["--json", "-p", "bob", "requests", "list"]).ok().json_lines();
     assert_eq!(reqs.len(), 1);
-    assert_fields(&reqs[0], &["type", "session_id", "name", "display_name", "nickname", "approved", "approved_me", "blocked", "created_at", "last_message"]);
+    assert_fields(
+        &reqs[0],
+        &["type", "session_id", "name", "display_name", "nickname", "approved", "approved_me", "blocked", "created_at", "last_message"],
+    );
     assert_eq!((reqs[0]["type"].as_str(), reqs[0]["session_id"].as_str()), (Some("request"), Some(alice.as_str())));
     assert_eq!(reqs[0]["last_message"]["body"], "hello bob");
 
     // Bob accepts (by her display name) and answers in people's format.
     let acc = home.run(&["--json", "-p", "bob", "requests", "accept", "Alice"]).ok().json();
-    assert_eq!((acc["type"].as_str(), acc["action"].as_str(), acc["session_id"].as_str()), (Some("done"), Some("request_accepted"), Some(alice.as_str())));
+    assert_eq!(
+        (acc["type"].as_str(), acc["action"].as_str(), acc["session_id"].as_str()),
+        (Some("done"), Some("request_accepted"), Some(alice.as_str()))
+    );
     assert_eq!(acc["notified"], true);
     assert!(home.run(&["--json", "-p", "bob", "requests", "list"]).ok().stdout.trim().is_empty());
     let out = home.run_stdin(&["-p", "bob", "send", "alice"], "hi alice\n").ok();
@@ -81,7 +87,10 @@ fn two_profiles_exchange_messages() {
     let convs = home.run(&["--json", "conversations"]).ok().json_lines();
     assert_eq!(convs.len(), 1);
     assert_fields(&convs[0], &["type", "id", "kind", "name", "unread", "is_request", "last_activity", "created_at", "last_message"]);
-    assert_eq!((convs[0]["id"].as_str(), convs[0]["name"].as_str(), convs[0]["kind"].as_str()), (Some(bob.as_str()), Some("Bob"), Some("direct")));
+    assert_eq!(
+        (convs[0]["id"].as_str(), convs[0]["name"].as_str(), convs[0]["kind"].as_str()),
+        (Some(bob.as_str()), Some("Bob"), Some("direct"))
+    );
     assert_eq!(convs[0]["unread"], 0, "receive marked it read");
     assert_eq!(convs[0]["last_message"]["body"], "hi alice");
 
@@ -89,7 +98,10 @@ fn two_profiles_exchange_messages() {
     assert_fields(&net_state, &["type", "network", "source", "seed_nodes", "file_server", "connected", "pool_size", "paths", "stats"]);
     assert_eq!((net_state["network"].as_str(), net_state["connected"].as_bool()), (Some("testnet"), Some(true)));
     assert_eq!(net_state["pool_size"], 15);
-    assert!(net_state["paths"].as_array().is_some_and(|p| !p.is_empty() && p.iter().all(|p| p.as_array().unwrap().len() == 3)), "{net_state}");
+    assert!(
+        net_state["paths"].as_array().is_some_and(|p| !p.is_empty() && p.iter().all(|p| p.as_array().unwrap().len() == 3)),
+        "{net_state}"
+    );
     eprintln!("two_profiles_exchange_messages: {:?}", t0.elapsed());
 }
 
@@ -102,7 +114,10 @@ fn contacts_nicknames_and_blocking() {
     assert_eq!((added["action"].as_str(), added["session_id"].as_str()), (Some("contact_added"), Some(carol.as_str())));
     let list = home.run(&["--json", "contacts", "list"]).ok().json_lines();
     assert_eq!(list.len(), 1);
-    assert_fields(&list[0], &["type", "session_id", "name", "display_name", "nickname", "approved", "approved_me", "blocked", "created_at"]);
+    assert_fields(
+        &list[0],
+        &["type", "session_id", "name", "display_name", "nickname", "approved", "approved_me", "blocked", "created_at"],
+    );
     assert_eq!((list[0]["name"].as_str(), list[0]["approved"].as_bool()), (Some("Caro"), Some(true)));
 
     home.run(&["contacts", "rename", "caro", "Carol C"]).ok();
@@ -126,7 +141,10 @@ fn contacts_nicknames_and_blocking() {
     // Display name and default profile.
     home.run(&["profile", "set-name", "Me Myself"]).ok();
     let shown = home.run(&["--json", "profile", "show"]).ok().json();
-    assert_eq!((shown["display_name"].as_str(), shown["name"].as_str(), shown["pin"].as_bool()), (Some("Me Myself"), Some("me"), Some(false)));
+    assert_eq!(
+        (shown["display_name"].as_str(), shown["name"].as_str(), shown["pin"].as_bool()),
+        (Some("Me Myself"), Some("me"), Some(false))
+    );
     home.run(&["profile", "use", "carol"]).ok();
     assert_eq!(home.run(&["--json", "profile", "show"]).ok().json()["name"], "carol");
     home.run(&["profile", "use", "nobody"]).fails_with(9);
@@ -182,7 +200,10 @@ fn files_are_sent_and_downloaded() {
     assert_eq!(got["body"], "the notes");
     let att = &got["attachments"][0];
     assert_fields(att, &["index", "file_name", "content_type", "size", "voice_note", "width", "height", "caption", "state"]);
-    assert_eq!((att["file_name"].as_str(), att["size"].as_u64(), att["state"].as_str()), (Some("notes.bin"), Some(data.len() as u64), Some("remote")));
+    assert_eq!(
+        (att["file_name"].as_str(), att["size"].as_u64(), att["state"].as_str()),
+        (Some("notes.bin"), Some(data.len() as u64), Some("remote"))
+    );
 
     let id = got["id"].to_string();
     let dir = home.dir.path().join("downloads");

@@ -90,7 +90,8 @@ where
 fn store_body(acct_hex: &str, w: usize, k: u64) -> String {
     // ~100-byte payload, unique per request (so every store is a new message).
     let data = format!("bench message from worker {w} number {k} padding padding padding padding padding");
-    json!({"method": "store", "params": {"pubkey": acct_hex, "timestamp": now_ms(), "ttl": 3_600_000, "data": b64(data.as_bytes())}}).to_string()
+    json!({"method": "store", "params": {"pubkey": acct_hex, "timestamp": now_ms(), "ttl": 3_600_000, "data": b64(data.as_bytes())}})
+        .to_string()
 }
 
 fn retrieve_body(id: &Identity) -> String {
@@ -161,7 +162,12 @@ fn main() {
             seed_messages(&c, &url, &bob.session_id().account().to_hex(), 10).await;
             let (u, b) = (url.clone(), bob.clone());
             let retrieve_rps = throughput(conc, secs, move |c, _, _| c.post(&u).body(retrieve_body(&b))).await;
-            println!("{:<44} {:>10.0} req/s   ({:.2}x of echo)", format!("retrieve 10 msgs, {label}"), retrieve_rps, retrieve_rps / echo_rps);
+            println!(
+                "{:<44} {:>10.0} req/s   ({:.2}x of echo)",
+                format!("retrieve 10 msgs, {label}"),
+                retrieve_rps,
+                retrieve_rps / echo_rps
+            );
             t.stop().await;
         }
 
@@ -180,9 +186,10 @@ fn main() {
         }
         echo_lat.sort();
 
-        let t = Testnet::start(TestnetConfig { swarms: 2, nodes_per_swarm: 2, rate_limit: RateLimitConfig::unlimited(), ..Default::default() })
-            .await
-            .expect("testnet");
+        let t =
+            Testnet::start(TestnetConfig { swarms: 2, nodes_per_swarm: 2, rate_limit: RateLimitConfig::unlimited(), ..Default::default() })
+                .await
+                .expect("testnet");
         let nodes = t.nodes().to_vec();
         let path: Vec<NodeKeys> = nodes[..3].iter().map(keys).collect();
         let carol = Identity::generate();

@@ -144,9 +144,8 @@ impl FileServer {
 
     fn download(&self, id: &str) -> rusqlite::Result<V4Response> {
         let db = self.lock();
-        let data: Option<Vec<u8>> = db
-            .query_row("SELECT data FROM files WHERE id = ?1 AND expires > ?2", params![id, now_secs()], |r| r.get(0))
-            .optional()?;
+        let data: Option<Vec<u8>> =
+            db.query_row("SELECT data FROM files WHERE id = ?1 AND expires > ?2", params![id, now_secs()], |r| r.get(0)).optional()?;
         Ok(match data {
             Some(d) => {
                 let mut headers = Map::new();
@@ -160,11 +159,9 @@ impl FileServer {
     fn info(&self, id: &str, extended: bool) -> rusqlite::Result<V4Response> {
         let db = self.lock();
         let row: Option<(i64, f64, f64)> = db
-            .query_row(
-                "SELECT length(data), uploaded, expires FROM files WHERE id = ?1 AND expires > ?2",
-                params![id, now_secs()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
+            .query_row("SELECT length(data), uploaded, expires FROM files WHERE id = ?1 AND expires > ?2", params![id, now_secs()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
             .optional()?;
         Ok(match row {
             Some((size, uploaded, expires)) if extended => json_resp(200, json!({"expires": expires, "uploaded": uploaded, "size": size})),
@@ -175,10 +172,9 @@ impl FileServer {
 
     fn extend(&self, id: &str, headers: &Map<String, Value>) -> rusqlite::Result<V4Response> {
         let expires = now_secs() + self.ttl_for(headers);
-        let n = self.lock().execute(
-            "UPDATE files SET expires = MAX(expires, ?2) WHERE id = ?1 AND expires > ?3",
-            params![id, expires, now_secs()],
-        )?;
+        let n = self
+            .lock()
+            .execute("UPDATE files SET expires = MAX(expires, ?2) WHERE id = ?1 AND expires > ?3", params![id, expires, now_secs()])?;
         if n == 0 {
             return Ok(status_only(404));
         }

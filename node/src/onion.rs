@@ -81,7 +81,11 @@ fn sealed(layer: &OpenedLayer, status: u16, body: &Body, embed_json: bool, b64: 
     };
     let inner = json!({"status": status, "body": body_v}).to_string();
     match layer.encrypt_reply(inner.as_bytes()) {
-        Ok(ct) if b64 => OnionReply { status: 200, content_type: "text/plain; charset=utf-8", body: base64::engine::general_purpose::STANDARD.encode(ct).into_bytes() },
+        Ok(ct) if b64 => OnionReply {
+            status: 200,
+            content_type: "text/plain; charset=utf-8",
+            body: base64::engine::general_purpose::STANDARD.encode(ct).into_bytes(),
+        },
         Ok(ct) => OnionReply { status: 200, content_type: "application/octet-stream", body: ct },
         Err(_) => OnionReply::text(500, "Could not encrypt the reply"),
     }

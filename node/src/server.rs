@@ -122,10 +122,7 @@ pub fn rpc_response(r: RpcResponse) -> Response {
 
 /// Read a request body of at most `limit` bytes (413 beyond).
 pub async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> std::result::Result<Bytes, Response> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if let Some(n) = declared.filter(|&n| n > limit as u64) {
         // Read (and drop) a moderately oversized body first, so the client gets to see the 413
         // instead of a connection reset while it is still sending.

@@ -213,8 +213,12 @@ impl Store {
         let outcome = match existing {
             Some((old, direct)) if u(old) >= expiry => StoreOutcome { new: !direct, expiry: u(old) },
             Some((_, direct)) => {
-                tx.prepare_cached("UPDATE messages SET expiry = ?1, changed = ?2, mseq = ?3 WHERE hash = ?4")?
-                    .execute(params![i(expiry), i(changed), next(seq), hash])?;
+                tx.prepare_cached("UPDATE messages SET expiry = ?1, changed = ?2, mseq = ?3 WHERE hash = ?4")?.execute(params![
+                    i(expiry),
+                    i(changed),
+                    next(seq),
+                    hash
+                ])?;
                 StoreOutcome { new: !direct, expiry }
             }
             None => {
@@ -229,9 +233,11 @@ impl Store {
                     )?;
                 }
                 tx.prepare_cached("DELETE FROM tombstones WHERE hash = ?1")?.execute([hash])?;
-                tx.prepare_cached("INSERT INTO messages (hash, owner, namespace, timestamp, expiry, changed, data, mseq)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(params![hash, owner, namespace, i(timestamp), i(expiry), i(changed), data, next(seq)],
-                )?;
+                tx.prepare_cached(
+                    "INSERT INTO messages (hash, owner, namespace, timestamp, expiry, changed, data, mseq)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )?
+                .execute(params![hash, owner, namespace, i(timestamp), i(expiry), i(changed), data, next(seq)])?;
                 StoreOutcome { new: true, expiry }
             }
         };
@@ -302,13 +308,12 @@ impl Store {
         let tx = inner.conn.transaction()?;
         let mut deleted = Vec::new();
         for h in hashes {
-            let exp: Option<i64> = tx
-                .query_row("SELECT expiry FROM messages WHERE owner = ?1 AND hash = ?2", params![owner, h], |r| r.get(0))
-                .optional()?;
+            let exp: Option<i64> =
+                tx.query_row("SELECT expiry FROM messages WHERE owner = ?1 AND hash = ?2", params![owner, h], |r| r.get(0)).optional()?;
             if let Some(exp) = exp {
                 tx.prepare_cached("DELETE FROM messages WHERE hash = ?1")?.execute([h])?;
-                tx.prepare_cached("INSERT OR REPLACE INTO tombstones (hash, owner, deleted_at, expiry, mseq) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![h, owner, i(changed), exp, next(seq)],
-                )?;
+                tx.prepare_cached("INSERT OR REPLACE INTO tombstones (hash, owner, deleted_at, expiry, mseq) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                    .execute(params![h, owner, i(changed), exp, next(seq)])?;
                 deleted.push(h.clone());
             }
         }
@@ -368,18 +373,20 @@ impl Store {
         for (k, h) in hashes.iter().enumerate() {
             let Some(&new) = expiries.get(if expiries.len() == 1 { 0 } else { k }) else { continue };
             let cur: Option<i64> = tx
-                .query_row(
-                    "SELECT expiry FROM messages WHERE owner = ?1 AND hash = ?2 AND expiry > ?3",
-                    params![owner, h, i(now)],
-                    |r| r.get(0),
-                )
+                .query_row("SELECT expiry FROM messages WHERE owner = ?1 AND hash = ?2 AND expiry > ?3", params![owner, h, i(now)], |r| {
+                    r.get(0)
+                })
                 .optional()?;
             let Some(cur) = cur.map(u) else { continue };
             if (extend_only && new <= cur) || (shorten_only && new >= cur) {
                 continue;
             }
-            tx.prepare_cached("UPDATE messages SET expiry = ?1, changed = ?2, mseq = ?3 WHERE hash = ?4")?.execute(params![i(new), i(changed), next(seq), h],
-            )?;
+            tx.prepare_cached("UPDATE messages SET expiry = ?1, changed = ?2, mseq = ?3 WHERE hash = ?4")?.execute(params![
+                i(new),
+                i(changed),
+                next(seq),
+                h
+            ])?;
             out.push((h.clone(), new));
         }
         tx.commit()?;
@@ -402,8 +409,12 @@ impl Store {
             r.collect::<DbResult<_>>()?
         };
         for (h, _) in &rows {
-            tx.prepare_cached("UPDATE messages SET expiry = ?1, changed = ?2, mseq = ?3 WHERE hash = ?4")?.execute(params![i(expiry), i(changed), next(seq), h],
-            )?;
+            tx.prepare_cached("UPDATE messages SET expiry = ?1, changed = ?2, mseq = ?3 WHERE hash = ?4")?.execute(params![
+                i(expiry),
+                i(changed),
+                next(seq),
+                h
+            ])?;
         }
         tx.commit()?;
         Ok(rows.into_iter().map(|(h, ns)| (ns, h)).collect())
@@ -430,9 +441,11 @@ impl Store {
         let tx = inner.conn.transaction()?;
         for (k, t) in tokens.iter().enumerate() {
             // Later tokens of one request count as newer so the cap keeps a stable order.
-            tx.prepare_cached("INSERT INTO revocations (owner, token, revoked, changed, mseq) VALUES (?1, ?2, 1, ?3, ?4)
-                 ON CONFLICT(owner, token) DO UPDATE SET revoked = 1, changed = ?3, mseq = ?4")?.execute(params![owner, t, i(changed) + k as i64, next(seq)],
-            )?;
+            tx.prepare_cached(
+                "INSERT INTO revocations (owner, token, revoked, changed, mseq) VALUES (?1, ?2, 1, ?3, ?4)
+                 ON CONFLICT(owner, token) DO UPDATE SET revoked = 1, changed = ?3, mseq = ?4",
+            )?
+            .execute(params![owner, t, i(changed) + k as i64, next(seq)])?;
         }
         let excess: Vec<Vec<u8>> = {
             let mut st = tx.prepare_cached(
@@ -462,9 +475,11 @@ impl Store {
             if was == Some(1) {
                 count += 1;
             }
-            tx.prepare_cached("INSERT INTO revocations (owner, token, revoked, changed, mseq) VALUES (?1, ?2, 0, ?3, ?4)
-                 ON CONFLICT(owner, token) DO UPDATE SET revoked = 0, changed = ?3, mseq = ?4")?.execute(params![owner, t, i(changed), next(seq)],
-            )?;
+            tx.prepare_cached(
+                "INSERT INTO revocations (owner, token, revoked, changed, mseq) VALUES (?1, ?2, 0, ?3, ?4)
+                 ON CONFLICT(owner, token) DO UPDATE SET revoked = 0, changed = ?3, mseq = ?4",
+            )?
+            .execute(params![owner, t, i(changed), next(seq)])?;
         }
         tx.commit()?;
         Ok(count)
@@ -529,9 +544,9 @@ impl Store {
             }
         }
         {
-            let mut st = g.conn.prepare_cached(
-                "SELECT hash, owner, deleted_at, expiry, mseq FROM tombstones WHERE mseq > ?1 ORDER BY mseq LIMIT ?2",
-            )?;
+            let mut st = g
+                .conn
+                .prepare_cached("SELECT hash, owner, deleted_at, expiry, mseq FROM tombstones WHERE mseq > ?1 ORDER BY mseq LIMIT ?2")?;
             let it = st.query_map(params![after, lim], |r| {
                 Ok((
                     r.get::<_, i64>(4)?,
@@ -543,9 +558,9 @@ impl Store {
             }
         }
         {
-            let mut st = g.conn.prepare_cached(
-                "SELECT owner, token, revoked, changed, mseq FROM revocations WHERE mseq > ?1 ORDER BY mseq LIMIT ?2",
-            )?;
+            let mut st = g
+                .conn
+                .prepare_cached("SELECT owner, token, revoked, changed, mseq FROM revocations WHERE mseq > ?1 ORDER BY mseq LIMIT ?2")?;
             let it = st.query_map(params![after, lim], |r| {
                 Ok((
                     r.get::<_, i64>(4)?,
@@ -591,8 +606,8 @@ impl Store {
                 tx.prepare_cached("DELETE FROM messages WHERE hash = ?1")?.execute([&t.hash])?;
             }
             if had.is_none() && t.expiry > now {
-                tx.prepare_cached("INSERT INTO tombstones (hash, owner, deleted_at, expiry, mseq) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![t.hash, t.owner, i(t.deleted_at), i(t.expiry), next(seq)],
-                )?;
+                tx.prepare_cached("INSERT INTO tombstones (hash, owner, deleted_at, expiry, mseq) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                    .execute(params![t.hash, t.owner, i(t.deleted_at), i(t.expiry), next(seq)])?;
             }
             if msg.is_some() || had.is_none() {
                 applied += 1;
@@ -615,14 +630,29 @@ impl Store {
                 .optional()?;
             match cur {
                 None => {
-                    tx.prepare_cached("INSERT INTO messages (hash, owner, namespace, timestamp, expiry, changed, data, mseq, direct)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0)")?.execute(params![m.hash, m.owner, m.namespace, i(m.timestamp), i(m.expiry), i(m.changed), m.data, next(seq)],
-                    )?;
+                    tx.prepare_cached(
+                        "INSERT INTO messages (hash, owner, namespace, timestamp, expiry, changed, data, mseq, direct)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0)",
+                    )?
+                    .execute(params![
+                        m.hash,
+                        m.owner,
+                        m.namespace,
+                        i(m.timestamp),
+                        i(m.expiry),
+                        i(m.changed),
+                        m.data,
+                        next(seq)
+                    ])?;
                     applied += 1;
                 }
                 Some((exp, changed)) if u(changed) < m.changed && u(exp) != m.expiry => {
-                    tx.prepare_cached("UPDATE messages SET expiry = ?1, changed = ?2, mseq = ?3 WHERE hash = ?4")?.execute(params![i(m.expiry), i(m.changed), next(seq), m.hash],
-                    )?;
+                    tx.prepare_cached("UPDATE messages SET expiry = ?1, changed = ?2, mseq = ?3 WHERE hash = ?4")?.execute(params![
+                        i(m.expiry),
+                        i(m.changed),
+                        next(seq),
+                        m.hash
+                    ])?;
                     applied += 1;
                 }
                 Some(_) => {}
@@ -635,9 +665,11 @@ impl Store {
             if matches!(cur, Some(c) if u(c) >= r.changed) {
                 continue;
             }
-            tx.prepare_cached("INSERT INTO revocations (owner, token, revoked, changed, mseq) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT(owner, token) DO UPDATE SET revoked = ?3, changed = ?4, mseq = ?5")?.execute(params![r.owner, r.token, r.revoked as i64, i(r.changed), next(seq)],
-            )?;
+            tx.prepare_cached(
+                "INSERT INTO revocations (owner, token, revoked, changed, mseq) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(owner, token) DO UPDATE SET revoked = ?3, changed = ?4, mseq = ?5",
+            )?
+            .execute(params![r.owner, r.token, r.revoked as i64, i(r.changed), next(seq)])?;
             applied += 1;
         }
         tx.commit()?;
@@ -646,16 +678,14 @@ impl Store {
 
     pub fn cursor(&self, peer: &str) -> DbResult<i64> {
         let g = self.lock();
-        Ok(g.conn
-            .query_row("SELECT cursor FROM sync_cursors WHERE peer = ?1", [peer], |r| r.get(0))
-            .optional()?
-            .unwrap_or(0))
+        Ok(g.conn.query_row("SELECT cursor FROM sync_cursors WHERE peer = ?1", [peer], |r| r.get(0)).optional()?.unwrap_or(0))
     }
 
     pub fn set_cursor(&self, peer: &str, cursor: i64) -> DbResult<()> {
         let g = self.lock();
-        g.conn.prepare_cached("INSERT INTO sync_cursors (peer, cursor) VALUES (?1, ?2) ON CONFLICT(peer) DO UPDATE SET cursor = ?2")?.execute(params![peer, cursor],
-        )?;
+        g.conn
+            .prepare_cached("INSERT INTO sync_cursors (peer, cursor) VALUES (?1, ?2) ON CONFLICT(peer) DO UPDATE SET cursor = ?2")?
+            .execute(params![peer, cursor])?;
         Ok(())
     }
 }
@@ -676,8 +706,8 @@ fn delete_rows(
     };
     for (h, _, exp) in &rows {
         tx.prepare_cached("DELETE FROM messages WHERE hash = ?1")?.execute([h])?;
-        tx.prepare_cached("INSERT OR REPLACE INTO tombstones (hash, owner, deleted_at, expiry, mseq) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![h, owner, i(changed), exp, next(seq)],
-        )?;
+        tx.prepare_cached("INSERT OR REPLACE INTO tombstones (hash, owner, deleted_at, expiry, mseq) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![h, owner, i(changed), exp, next(seq)])?;
     }
     Ok(rows.into_iter().map(|(h, ns, _)| (ns, h)).collect())
 }

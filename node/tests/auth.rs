@@ -5,7 +5,7 @@
 mod common;
 use common::*;
 use serde_json::json;
-use session_node::{TestnetConfig, RateLimitConfig};
+use session_node::{RateLimitConfig, TestnetConfig};
 use session_sdk::identity::Identity;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -51,14 +51,30 @@ async fn bad_requests_are_refused_and_change_nothing() {
         ("data missing", json!({"pubkey": pk, "timestamp": ts, "ttl": 60000}), "store"),
         ("signature wrong length", json!({"pubkey": pk, "timestamp": ts, "signature": b64(&[1u8; 10])}), "retrieve"),
         ("bad last_hash", json!({"pubkey": pk, "timestamp": ts, "signature": b64(&[1u8; 64]), "last_hash": "short"}), "retrieve"),
-        ("pubkey_ed25519 not hex", json!({"pubkey": pk, "timestamp": ts, "signature": b64(&[1u8; 64]), "pubkey_ed25519": "x".repeat(64)}), "retrieve"),
+        (
+            "pubkey_ed25519 not hex",
+            json!({"pubkey": pk, "timestamp": ts, "signature": b64(&[1u8; 64]), "pubkey_ed25519": "x".repeat(64)}),
+            "retrieve",
+        ),
         ("messages not a list", json!({"pubkey": pk, "messages": 5, "signature": b64(&[1u8; 64])}), "delete"),
         ("invalid hash", json!({"pubkey": pk, "messages": ["abc"], "signature": b64(&[1u8; 64])}), "delete"),
         ("empty messages", json!({"pubkey": pk, "messages": [], "signature": b64(&[1u8; 64])}), "delete"),
-        ("bad subaccount token", json!({"pubkey": pk, "messages": [h], "signature": b64(&[1u8; 64]), "subaccount": "abc", "subaccount_sig": b64(&[1u8; 64])}), "delete"),
+        (
+            "bad subaccount token",
+            json!({"pubkey": pk, "messages": [h], "signature": b64(&[1u8; 64]), "subaccount": "abc", "subaccount_sig": b64(&[1u8; 64])}),
+            "delete",
+        ),
         ("expiry list length", json!({"pubkey": pk, "messages": [h], "expiry": [ts, ts, ts], "signature": b64(&[1u8; 64])}), "expire"),
-        ("shorten and extend", json!({"pubkey": pk, "messages": [h], "expiry": ts, "shorten": true, "extend": true, "signature": b64(&[1u8; 64])}), "expire"),
-        ("namespace all wrong", json!({"pubkey": pk, "namespace": "everything", "timestamp": ts, "signature": b64(&[1u8; 64])}), "delete_all"),
+        (
+            "shorten and extend",
+            json!({"pubkey": pk, "messages": [h], "expiry": ts, "shorten": true, "extend": true, "signature": b64(&[1u8; 64])}),
+            "expire",
+        ),
+        (
+            "namespace all wrong",
+            json!({"pubkey": pk, "namespace": "everything", "timestamp": ts, "signature": b64(&[1u8; 64])}),
+            "delete_all",
+        ),
         ("oxend params not object", json!({"endpoint": "get_service_nodes", "params": 5}), "oxend_request"),
     ];
     let bodies: Vec<(String, Vec<u8>)> =

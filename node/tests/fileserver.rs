@@ -43,7 +43,14 @@ async fn upload_download_limits_and_onion_only() {
     let info: Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(info["size"], json!(max));
     assert!(info["uploaded"].as_f64().unwrap() <= info["expires"].as_f64().unwrap());
-    let up = onion_to_fs(&c, &t, &path, &v4("POST", "/file", json!({"Content-Type": "application/octet-stream", "X-FS-TTL": "60"}), Some(b"short".to_vec())), enc).await;
+    let up = onion_to_fs(
+        &c,
+        &t,
+        &path,
+        &v4("POST", "/file", json!({"Content-Type": "application/octet-stream", "X-FS-TTL": "60"}), Some(b"short".to_vec())),
+        enc,
+    )
+    .await;
     let v: Value = serde_json::from_slice(&up.body).unwrap();
     let now_s = now_ms() as f64 / 1000.0;
     assert!((v["expires"].as_f64().unwrap() - (now_s + 60.0)).abs() < 10.0, "X-FS-TTL honoured: {v}");
@@ -77,7 +84,14 @@ async fn files_expire_after_their_ttl() {
     .await;
     let c = client();
     let path = vec![t.node(0).clone()];
-    let up = onion_to_fs(&c, &t, &path, &v4("POST", "/file", json!({"Content-Type": "application/octet-stream"}), Some(b"ephemeral".to_vec())), EncType::XChaCha20).await;
+    let up = onion_to_fs(
+        &c,
+        &t,
+        &path,
+        &v4("POST", "/file", json!({"Content-Type": "application/octet-stream"}), Some(b"ephemeral".to_vec())),
+        EncType::XChaCha20,
+    )
+    .await;
     let id = serde_json::from_slice::<Value>(&up.body).unwrap()["id"].as_str().unwrap().to_string();
     let get = v4("GET", &format!("/file/{id}"), json!({}), None);
     assert_eq!(onion_to_fs(&c, &t, &path, &get, EncType::XChaCha20).await.code, 200);

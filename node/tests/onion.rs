@@ -24,7 +24,8 @@ async fn three_hops_to_a_node_and_to_the_file_server() {
     for enc in enc_types() {
         let data = format!("via onion {}", enc.as_str());
         let ts = now_ms();
-        let st = json!({"method": "store", "params": {"pubkey": acct.to_hex(), "timestamp": ts, "ttl": 60000, "data": b64(data.as_bytes())}});
+        let st =
+            json!({"method": "store", "params": {"pubkey": acct.to_hex(), "timestamp": ts, "ttl": 60000, "data": b64(data.as_bytes())}});
         let reply = onion_to_node(&c, &path, &dest, &st, enc).await;
         assert_eq!(reply.status, 200, "{:?}", reply.body);
         assert_eq!(reply.body["hash"], json!(message_hash(&acct, 0, data.as_bytes())));
@@ -42,7 +43,9 @@ async fn three_hops_to_a_node_and_to_the_file_server() {
 
         // File server: upload, download, info.
         let blob: Vec<u8> = (0..50_000u32).map(|i| (i % 251) as u8).collect();
-        let up = onion_to_fs(&c, &t, &path, &v4("POST", "/file", json!({"Content-Type": "application/octet-stream"}), Some(blob.clone())), enc).await;
+        let up =
+            onion_to_fs(&c, &t, &path, &v4("POST", "/file", json!({"Content-Type": "application/octet-stream"}), Some(blob.clone())), enc)
+                .await;
         assert_eq!(up.code, 200, "{}", String::from_utf8_lossy(&up.body));
         let v: Value = serde_json::from_slice(&up.body).unwrap();
         let id = v["id"].as_str().expect("string id").to_string();
@@ -82,7 +85,13 @@ async fn path_errors() {
     let url = format!("{}/onion_req/v2", guard.url);
 
     // Garbage, short and mis-framed bodies → plain 400.
-    for body in [b"garbage".to_vec(), vec![], vec![1, 0], b"\x05\x00\x00\x00abcde{}".to_vec(), b"\x00\x00\x00\x00{\"ephemeral_key\":\"zz\"}".to_vec()] {
+    for body in [
+        b"garbage".to_vec(),
+        vec![],
+        vec![1, 0],
+        b"\x05\x00\x00\x00abcde{}".to_vec(),
+        b"\x00\x00\x00\x00{\"ephemeral_key\":\"zz\"}".to_vec(),
+    ] {
         let r = post(&c, &url, body.clone()).await;
         assert_eq!(r.status, 400, "{body:?}: {}", r.text());
         assert!(r.text().starts_with("Error parsing onion request"), "{}", r.text());
@@ -123,7 +132,8 @@ async fn path_errors() {
     let (body, _, _) = one_layer(&guard, &inner, json!({}));
     assert_eq!(post(&c, &url, body).await.status, 502);
     // A garbage layer for the file server → its plain 400 passes back unchanged.
-    let inner = encode_layer(b"\x00\x00\x00\x00{}", &json!({"host": fs.host, "port": fs.port, "protocol": "http", "target": "/oxen/v4/lsrpc"}));
+    let inner =
+        encode_layer(b"\x00\x00\x00\x00{}", &json!({"host": fs.host, "port": fs.port, "protocol": "http", "target": "/oxen/v4/lsrpc"}));
     let (body, _, _) = one_layer(&guard, &inner, json!({}));
     assert_eq!(post(&c, &url, body).await.status, 400);
 
@@ -131,13 +141,19 @@ async fn path_errors() {
     let path = [t.node(0).clone(), t.node(1).clone(), t.node(2).clone()];
     t.stop_node(1).await.unwrap();
     let hops: Vec<_> = path.iter().map(keys).collect();
-    let req = session_sdk::crypto::onion_request::build(&hops, &session_sdk::crypto::onion_request::Destination::Node(keys(&path[2])),
-        br#"{"method":"info","params":{}}"#, EncType::XChaCha20).unwrap();
+    let req = session_sdk::crypto::onion_request::build(
+        &hops,
+        &session_sdk::crypto::onion_request::Destination::Node(keys(&path[2])),
+        br#"{"method":"info","params":{}}"#,
+        EncType::XChaCha20,
+    )
+    .unwrap();
     let r = post(&c, &url, req.body).await;
     assert!(r.status == 502 || r.status == 504, "{} {}", r.status, r.text());
 
     // After all that the guard still serves a good request.
-    let reply = onion_to_node(&c, &[t.node(0).clone()], &t.node(2).clone(), &json!({"method": "info", "params": {}}), EncType::XChaCha20).await;
+    let reply =
+        onion_to_node(&c, &[t.node(0).clone()], &t.node(2).clone(), &json!({"method": "info", "params": {}}), EncType::XChaCha20).await;
     assert_eq!(reply.status, 200);
     t.stop().await;
 }

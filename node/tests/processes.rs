@@ -153,7 +153,13 @@ async fn binary_writes_description_and_stops_on_sigterm() {
 
 #[test]
 fn blocking_handle_from_plain_threads() {
-    let h = TestnetHandle::start(TestnetConfig { swarms: 1, nodes_per_swarm: 3, rate_limit: RateLimitConfig::unlimited(), ..Default::default() }).unwrap();
+    let h = TestnetHandle::start(TestnetConfig {
+        swarms: 1,
+        nodes_per_swarm: 3,
+        rate_limit: RateLimitConfig::unlimited(),
+        ..Default::default()
+    })
+    .unwrap();
     assert_eq!(h.nodes().len(), 3);
     assert_eq!(h.description().seed_nodes.len(), 3);
     let file = h.data_dir().join("desc.json");

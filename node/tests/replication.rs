@@ -39,7 +39,8 @@ async fn every_member_stores_and_a_returning_member_catches_up() {
     // A delete via another member removes it everywhere.
     store(&c, &members[2], &acct, 0, b"gone", 600_000, None).await;
     let gone = message_hash(&acct, 0, b"gone");
-    let p = json!({"pubkey": pk, "pubkey_ed25519": edpk, "messages": [gone], "signature": sign(&alice, format!("delete{gone}").as_bytes())});
+    let p =
+        json!({"pubkey": pk, "pubkey_ed25519": edpk, "messages": [gone], "signature": sign(&alice, format!("delete{gone}").as_bytes())});
     assert_eq!(rpc(&c, &members[3], "delete", p).await.status, 200);
     for m in &members {
         assert!(!hashes(&retrieve(&c, m, &alice, 0, "").await.json()).contains(&gone));
@@ -109,9 +110,11 @@ async fn messages_expire_and_are_removed() {
     store(&c, &node, &acct, 0, b"long-lived", 600_000, None).await;
     assert_eq!(hashes(&retrieve(&c, &node, &alice, 0, "").await.json()).len(), 2);
     let (c2, n2, a2) = (&c, &node, &alice);
-    wait_for(Duration::from_secs(15), "the message to expire", || async move {
-        hashes(&retrieve(c2, n2, a2, 0, "").await.json()).len() == 1
-    })
+    wait_for(
+        Duration::from_secs(15),
+        "the message to expire",
+        || async move { hashes(&retrieve(c2, n2, a2, 0, "").await.json()).len() == 1 },
+    )
     .await;
     // And the cleanup task removed it from both databases.
     for i in 0..2 {

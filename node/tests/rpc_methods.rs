@@ -77,7 +77,8 @@ async fn store_retrieve_duplicate_and_421() {
     assert_eq!(r.status, 421);
     let v = r.json();
     assert_eq!(v["swarm"], json!(format!("{:x}", t.swarm_for(&acct))));
-    let mut listed: Vec<String> = v["snodes"].as_array().unwrap().iter().map(|s| s["pubkey_ed25519"].as_str().unwrap().to_string()).collect();
+    let mut listed: Vec<String> =
+        v["snodes"].as_array().unwrap().iter().map(|s| s["pubkey_ed25519"].as_str().unwrap().to_string()).collect();
     let mut want: Vec<String> = t.nodes_for(&acct).iter().map(|&i| hex::encode(t.node(i).ed25519)).collect();
     listed.sort();
     want.sort();
@@ -263,7 +264,9 @@ async fn network_methods_batch_and_sequence() {
 
     // oxend_request get_service_nodes, with and without fields.
     let fields = json!({"public_ip": true, "storage_port": true, "pubkey_x25519": true, "pubkey_ed25519": true, "swarm_id": true});
-    let v = rpc(&c, &any, "oxend_request", json!({"endpoint": "get_service_nodes", "params": {"active_only": true, "fields": fields}})).await.json();
+    let v = rpc(&c, &any, "oxend_request", json!({"endpoint": "get_service_nodes", "params": {"active_only": true, "fields": fields}}))
+        .await
+        .json();
     let states = v["result"]["service_node_states"].as_array().unwrap();
     assert_eq!(states.len(), 6);
     for s in states {

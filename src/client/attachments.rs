@@ -105,11 +105,7 @@ pub(crate) fn send_file(inner: &Inner, to: &str, file: OutgoingFile) -> Result<i
         return Err(Error::new(ErrorKind::Blocked, format!("{to_hex} is blocked; unblock to send")));
     }
     let is_jpeg = crate::media::jpeg::is_jpeg(&file.data);
-    let data = if is_jpeg && inner.config.strip_jpeg_metadata {
-        crate::media::jpeg::strip_metadata(&file.data)?
-    } else {
-        file.data
-    };
+    let data = if is_jpeg && inner.config.strip_jpeg_metadata { crate::media::jpeg::strip_metadata(&file.data)? } else { file.data };
     let (width, height) = if is_jpeg {
         img_parts::jpeg::Jpeg::from_bytes(bytes::Bytes::copy_from_slice(&data))
             .ok()
@@ -298,7 +294,9 @@ pub(crate) async fn upload_one(inner: Arc<Inner>, a: AttachmentRecord) {
     unregister_transfer(&inner, key);
     // A cancel that raced with a failing attempt still cancels (rather than being retried).
     let result = match result {
-        Err(e) if *cancel_seen.borrow() && e.kind() != ErrorKind::Cancelled => Err(Error::new(ErrorKind::Cancelled, format!("cancelled ({e})"))),
+        Err(e) if *cancel_seen.borrow() && e.kind() != ErrorKind::Cancelled => {
+            Err(Error::new(ErrorKind::Cancelled, format!("cancelled ({e})")))
+        }
         r => r,
     };
     match result {
@@ -307,7 +305,8 @@ pub(crate) async fn upload_one(inner: Arc<Inner>, a: AttachmentRecord) {
             let profile = super::contacts::own_profile(&inner).ok().flatten();
             let queued = inner.store.require_message(a.message_id).and_then(|m| {
                 inner.store.upload_done(a.message_id, a.info.index, &up.url, |all| {
-                    let dm = DataMessage { body: m.body.clone(), attachments: all.iter().map(pointer).collect(), profile, ..Default::default() };
+                    let dm =
+                        DataMessage { body: m.body.clone(), attachments: all.iter().map(pointer).collect(), profile, ..Default::default() };
                     if m.conversation.starts_with("03") {
                         Ok(vec![super::groups::group_copy(&inner, &m.conversation, dm, m.sent_ts)?])
                     } else {

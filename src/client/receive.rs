@@ -92,7 +92,17 @@ fn apply_data_message(inner: &Inner, sender: &SessionId, sent_ts: i64, dm: &Data
             Some(t) => SessionId::parse(t).map_err(|e| e.context("syncTarget"))?.to_hex(),
             None => me.clone(), // Note to Self
         };
-        let id = inner.store.insert_incoming(&conversation, ConversationKind::Direct, &me, true, body, sent_ts, Some(hash), extra, &attachments)?;
+        let id = inner.store.insert_incoming(
+            &conversation,
+            ConversationKind::Direct,
+            &me,
+            true,
+            body,
+            sent_ts,
+            Some(hash),
+            extra,
+            &attachments,
+        )?;
         if let Some(id) = id {
             let message = inner.store.require_message(id)?;
             inner.touch();
@@ -120,7 +130,9 @@ fn apply_data_message(inner: &Inner, sender: &SessionId, sent_ts: i64, dm: &Data
         contact.approved = true;
         contact_changed = true;
     }
-    let Some(id) = inner.store.insert_incoming(&from, ConversationKind::Direct, &from, false, body, sent_ts, Some(hash), extra, &attachments)? else {
+    let Some(id) =
+        inner.store.insert_incoming(&from, ConversationKind::Direct, &from, false, body, sent_ts, Some(hash), extra, &attachments)?
+    else {
         return Ok(false);
     };
     inner.touch();
@@ -138,7 +150,12 @@ fn apply_data_message(inner: &Inner, sender: &SessionId, sent_ts: i64, dm: &Data
 
 /// Group control messages that arrive 1:1: invites and promotions. Invites from blocked
 /// senders were already dropped.
-fn apply_group_control(inner: &std::sync::Arc<Inner>, sender: &SessionId, sent_ts: i64, u: &crate::wire::proto::GroupUpdateMessage) -> Result<bool> {
+fn apply_group_control(
+    inner: &std::sync::Arc<Inner>,
+    sender: &SessionId,
+    sent_ts: i64,
+    u: &crate::wire::proto::GroupUpdateMessage,
+) -> Result<bool> {
     if let Some(inv) = &u.invite_message {
         super::groups::receive_invite(inner, sender, sent_ts, inv)?;
         return Ok(true);

@@ -64,7 +64,13 @@ pub(crate) fn send_text(inner: &Inner, to: &str, body: &str) -> Result<i64> {
 }
 
 /// Queue any data message (text, attachments, quotes) to a Session ID.
-pub(crate) fn send_data_message(inner: &Inner, to: &SessionId, mut dm: DataMessage, body: Option<&str>, extra: Option<&str>) -> Result<i64> {
+pub(crate) fn send_data_message(
+    inner: &Inner,
+    to: &SessionId,
+    mut dm: DataMessage,
+    body: Option<&str>,
+    extra: Option<&str>,
+) -> Result<i64> {
     let to_hex = to.to_hex();
     if inner.store.contact(&to_hex)?.is_some_and(|c| c.blocked) {
         return Err(Error::new(ErrorKind::Blocked, format!("{to_hex} is blocked; unblock to send")));

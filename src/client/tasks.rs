@@ -160,7 +160,8 @@ fn sender(inner: Arc<Inner>, mut shutdown: watch::Receiver<bool>) -> TaskFuture 
                     }
                     Err(e) => {
                         let next = local_now_ms() + retry_delay(item.attempts);
-                        inner.log(LogLevel::Warn, || format!("sending outbox item {} failed (attempt {}): {e}", item.id, item.attempts + 1));
+                        inner
+                            .log(LogLevel::Warn, || format!("sending outbox item {} failed (attempt {}): {e}", item.id, item.attempts + 1));
                         inner.store.outbox_failed(item.id, &e.to_string(), next)
                     }
                 };

@@ -45,7 +45,10 @@ pub struct Encrypted {
 /// Encrypt a file for upload with a fresh key (legacy scheme).
 pub fn encrypt(file: &[u8]) -> Result<Encrypted> {
     if file.len() > MAX_ATTACHMENT_SIZE {
-        return Err(Error::new(ErrorKind::TooLarge, format!("attachments are at most {MAX_ATTACHMENT_SIZE} bytes; this one is {}", file.len())));
+        return Err(Error::new(
+            ErrorKind::TooLarge,
+            format!("attachments are at most {MAX_ATTACHMENT_SIZE} bytes; this one is {}", file.len()),
+        ));
     }
     let key = sodium::random_array::<64>();
     let iv = sodium::random_array::<16>();
@@ -98,7 +101,10 @@ pub fn decrypt(blob: &[u8], key: &[u8], digest: Option<&[u8]>, size: Option<usiz
 fn check_size(mut plain: Vec<u8>, size: Option<usize>) -> Result<Vec<u8>> {
     if let Some(s) = size.filter(|&s| s > 0) {
         if plain.len() < s {
-            return Err(Error::decryption_failed(format!("the attachment is {} bytes, shorter than the {s} its sender announced", plain.len())));
+            return Err(Error::decryption_failed(format!(
+                "the attachment is {} bytes, shorter than the {s} its sender announced",
+                plain.len()
+            )));
         }
         plain.truncate(s);
     }

@@ -212,11 +212,7 @@ fn encode_key_list(keys: &[KeyInfo]) -> Vec<u8> {
 fn decode_key_entry(v: &Raw<'_>) -> Result<KeyInfo> {
     let d = v.as_dict()?;
     let field = |k: &[u8]| raw_get(d, k).ok_or_else(|| Error::malformed(format!("key info lacks {:?}", String::from_utf8_lossy(k))));
-    let key: [u8; 32] = field(b"k")?
-        .value
-        .as_bytes()?
-        .try_into()
-        .map_err(|_| Error::malformed("key info `k` is not 32 bytes"))?;
+    let key: [u8; 32] = field(b"k")?.value.as_bytes()?.try_into().map_err(|_| Error::malformed("key info `k` is not 32 bytes"))?;
     Ok(KeyInfo { generation: field(b"g")?.value.as_int()?, key, timestamp_ms: field(b"t")?.value.as_int()? })
 }
 
@@ -291,8 +287,7 @@ pub fn parse_keys_message(bytes: &[u8], group_pk: &[u8; 32]) -> Result<KeysMessa
         .as_bytes()?
         .try_into()
         .map_err(|_| Error::malformed("keys message nonce is not 24 bytes"))?;
-    let generation =
-        get(b"G").ok_or_else(|| Error::malformed("keys message has no generation (G)"))?.as_int()?;
+    let generation = get(b"G").ok_or_else(|| Error::malformed("keys message has no generation (G)"))?.as_int()?;
     let kind = if let Some(plus) = get(b"+") {
         let entries = plus
             .as_list()?
@@ -321,11 +316,7 @@ pub fn parse_keys_message(bytes: &[u8], group_pk: &[u8; 32]) -> Result<KeysMessa
             .as_list()?
             .iter()
             .enumerate()
-            .map(|(i, e)| {
-                e.as_bytes()?
-                    .try_into()
-                    .map_err(|_| Error::malformed(format!("member key {i} has the wrong length")))
-            })
+            .map(|(i, e)| e.as_bytes()?.try_into().map_err(|_| Error::malformed(format!("member key {i} has the wrong length"))))
             .collect::<Result<Vec<[u8; ENC_KEY_LEN]>>>()?;
         if member_keys.len() % MESSAGE_KEY_MULTIPLE != 0 {
             return Err(Error::malformed("member key list is not padded to a multiple of 75"));

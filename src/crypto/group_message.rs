@@ -157,7 +157,13 @@ impl GroupMessageRandomness {
 /// Build what is stored in namespace 11 for `content` (a serialized `Content`, unpadded) sent at
 /// `sent_ms` (libsession `encode_for_group`): `Envelope{CLOSED_GROUP_MESSAGE, sourceDevice 1,
 /// timestamp, content, proSig}` encrypted with [`encrypt_message`] (compressed, 256-padded).
-pub fn encode_for_group(sender: &Identity, group_key: &[u8; 32], content: &[u8], sent_ms: u64, rng: &GroupMessageRandomness) -> Result<Vec<u8>> {
+pub fn encode_for_group(
+    sender: &Identity,
+    group_key: &[u8; 32],
+    content: &[u8],
+    sent_ms: u64,
+    rng: &GroupMessageRandomness,
+) -> Result<Vec<u8>> {
     let (_, dummy_sk) = sodium::ed25519_seed_keypair(&rng.dummy_pro_seed);
     let env = Envelope {
         r#type: envelope::Type::ClosedGroupMessage as i32,
@@ -187,11 +193,8 @@ pub struct DecodedGroupMessage {
 pub fn decode_group_message(keys: &[[u8; 32]], data: &[u8]) -> Result<DecodedGroupMessage> {
     let m = decrypt_message(keys, data)?;
     let envelope = Envelope::decode(&m.plaintext[..])?;
-    let content_bytes = envelope
-        .content
-        .as_deref()
-        .filter(|c| !c.is_empty())
-        .ok_or_else(|| Error::malformed("group envelope has no content"))?;
+    let content_bytes =
+        envelope.content.as_deref().filter(|c| !c.is_empty()).ok_or_else(|| Error::malformed("group envelope has no content"))?;
     if envelope.pro_sig.as_ref().is_some_and(|s| s.len() != 64) {
         return Err(Error::malformed("group envelope proSig is not 64 bytes"));
     }
@@ -221,7 +224,8 @@ pub fn build_kicked_notice(admin: &GroupAdminKey, removed: &[SessionId], generat
 /// (or names someone else). Malformed bencode is an error.
 pub fn open_kicked_notice(me: &Identity, group_pk: &[u8; 32], data: &[u8]) -> Result<Option<i64>> {
     let gx_pk = sodium::ed25519_pk_to_x25519(group_pk)?;
-    let Some(plain) = multi_encrypt::decrypt_simple(data, me.x25519_secret_key(), me.x25519_public_key(), &gx_pk, KICKED_DOMAIN.as_bytes())?
+    let Some(plain) =
+        multi_encrypt::decrypt_simple(data, me.x25519_secret_key(), me.x25519_public_key(), &gx_pk, KICKED_DOMAIN.as_bytes())?
     else {
         return Ok(None);
     };
@@ -283,8 +287,7 @@ mod tests {
     use crate::wire::proto::DataMessage;
 
     fn content(body: &str) -> Vec<u8> {
-        Content { data_message: Some(DataMessage { body: Some(body.into()), ..Default::default() }), ..Default::default() }
-            .encode_to_vec()
+        Content { data_message: Some(DataMessage { body: Some(body.into()), ..Default::default() }), ..Default::default() }.encode_to_vec()
     }
     fn rng(b: u8) -> GroupMessageRandomness {
         GroupMessageRandomness { nonce: [b; 24], dummy_pro_seed: [b.wrapping_add(1); 32] }
@@ -335,7 +338,10 @@ mod tests {
         assert!(plain.starts_with(b"d0:i1e1:a32:"));
         assert!(plain.windows(3).any(|w| w == b"1:z"));
         assert_eq!(decrypt_message(&[key], &out).unwrap().plaintext, vec![b'a'; 1000]);
-        assert_eq!(encrypt_message(&me, &key, &vec![0u8; MAX_PLAINTEXT_MESSAGE_SIZE + 1], true, 256, &[0; 24]).unwrap_err().kind(), ErrorKind::TooLarge);
+        assert_eq!(
+            encrypt_message(&me, &key, &vec![0u8; MAX_PLAINTEXT_MESSAGE_SIZE + 1], true, 256, &[0; 24]).unwrap_err().kind(),
+            ErrorKind::TooLarge
+        );
     }
 
     /// libsession-util tests/test_group_keys.cpp ("middle-out time"): the 1632-byte repeated
@@ -409,7 +415,8 @@ mod tests {
             ring.load_message("r0", &r0, 1, admin.public_key(), KeysRole::Member(who)).unwrap();
             ring.load_message("r1", &r1, 2, admin.public_key(), KeysRole::Member(who)).unwrap();
         }
-        let msg = encode_for_group(&alice, &rings[0].encryption_key().unwrap(), &content("secret"), 3, &GroupMessageRandomness::random()).unwrap();
+        let msg = encode_for_group(&alice, &rings[0].encryption_key().unwrap(), &content("secret"), 3, &GroupMessageRandomness::random())
+            .unwrap();
         assert_eq!(decode_group_message(&rings[1].group_keys(), &msg).unwrap().sender, alice.session_id());
         assert_eq!(decode_group_message(&rings[2].group_keys(), &msg).unwrap_err().kind(), ErrorKind::DecryptionFailed);
         // Old messages stay readable by the remaining members.
@@ -435,7 +442,15 @@ mod tests {
         // Plaintext layout: X ‖ "4", per-member key as multi_encrypt computes it.
         let gx_sk = sodium::ed25519_sk_to_x25519(admin.secret_key());
         let gx_pk = sodium::ed25519_pk_to_x25519(admin.public_key()).unwrap();
-        let ct = multi_encrypt::encrypt(&[&[&gone.x25519_public_key()[..], b"4"].concat()], &[*gone.x25519_public_key()], &[5u8; 24], &gx_sk, &gx_pk, KICKED_DOMAIN.as_bytes()).unwrap();
+        let ct = multi_encrypt::encrypt(
+            &[&[&gone.x25519_public_key()[..], b"4"].concat()],
+            &[*gone.x25519_public_key()],
+            &[5u8; 24],
+            &gx_sk,
+            &gx_pk,
+            KICKED_DOMAIN.as_bytes(),
+        )
+        .unwrap();
         let (_, cts) = bencode::decode_multi_container(&n).unwrap();
         assert_eq!(cts[0], ct[0]);
         assert!(open_kicked_notice(&gone, admin.public_key(), b"garbage").is_err());

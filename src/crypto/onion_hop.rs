@@ -90,11 +90,25 @@ pub fn decrypt_with_key(enc: EncType, key: &[u8; 32], ciphertext: &[u8]) -> Resu
     }
 }
 
-pub fn encrypt(enc: EncType, local_sk: &[u8; 32], local_pk: &[u8; 32], remote_pk: &[u8; 32], role: Role, plaintext: &[u8]) -> Result<Vec<u8>> {
+pub fn encrypt(
+    enc: EncType,
+    local_sk: &[u8; 32],
+    local_pk: &[u8; 32],
+    remote_pk: &[u8; 32],
+    role: Role,
+    plaintext: &[u8],
+) -> Result<Vec<u8>> {
     encrypt_with_key(enc, &derive_key(enc, local_sk, local_pk, remote_pk, role)?, plaintext)
 }
 
-pub fn decrypt(enc: EncType, local_sk: &[u8; 32], local_pk: &[u8; 32], remote_pk: &[u8; 32], role: Role, ciphertext: &[u8]) -> Result<Vec<u8>> {
+pub fn decrypt(
+    enc: EncType,
+    local_sk: &[u8; 32],
+    local_pk: &[u8; 32],
+    remote_pk: &[u8; 32],
+    role: Role,
+    ciphertext: &[u8],
+) -> Result<Vec<u8>> {
     decrypt_with_key(enc, &derive_key(enc, local_sk, local_pk, remote_pk, role)?, ciphertext)
 }
 

@@ -91,9 +91,7 @@ pub fn open_node_reply(key: &ReplyKey, http_body: &[u8]) -> Result<NodeReply> {
         Ok(Value::Object(m)) => m.get("result").and_then(Value::as_str).map(str::to_owned).unwrap_or_default(),
         _ => text.to_owned(),
     };
-    let ct = base64::engine::general_purpose::STANDARD
-        .decode(b64.as_bytes())
-        .map_err(|_| Error::malformed("onion reply is not base64"))?;
+    let ct = base64::engine::general_purpose::STANDARD.decode(b64.as_bytes()).map_err(|_| Error::malformed("onion reply is not base64"))?;
     let plain = onion_hop::decrypt_with_key(key.enc_type, &key.key, &ct)?;
     let v: Value = serde_json::from_slice(&plain)?;
     let status = v
@@ -170,7 +168,13 @@ pub fn open_ciphertext(
 }
 
 /// As [`open_ciphertext`], returning an [`OpenedLayer`] able to encrypt the reply.
-pub fn open_relayed(ct: &[u8], remote_pubkey: [u8; 32], enc_type: EncType, local_sk: &[u8; 32], local_pk: &[u8; 32]) -> Result<OpenedLayer> {
+pub fn open_relayed(
+    ct: &[u8],
+    remote_pubkey: [u8; 32],
+    enc_type: EncType,
+    local_sk: &[u8; 32],
+    local_pk: &[u8; 32],
+) -> Result<OpenedLayer> {
     let (payload, key) = open_ciphertext(ct, &remote_pubkey, enc_type, local_sk, local_pk)?;
     Ok(OpenedLayer { payload, remote_pubkey, enc_type, control: Default::default(), key })
 }

@@ -6,9 +6,8 @@ use crate::identity::SessionId;
 
 /// Decrypt an `ons_resolve` result for `name` into the Session ID it maps to.
 pub fn decrypt_response(name: &str, ciphertext: &[u8], nonce: &[u8]) -> Result<SessionId> {
-    let nonce: [u8; 24] = nonce
-        .try_into()
-        .map_err(|_| Error::invalid_argument(format!("ONS nonce must be 24 bytes, got {}", nonce.len())))?;
+    let nonce: [u8; 24] =
+        nonce.try_into().map_err(|_| Error::invalid_argument(format!("ONS nonce must be 24 bytes, got {}", nonce.len())))?;
     let name = name.to_lowercase();
     let name_hash = sodium::blake2b_n::<32>(None, &[name.as_bytes()]);
     let key = sodium::blake2b_n::<32>(Some(&name_hash), &[name.as_bytes()]);

@@ -78,8 +78,7 @@ pub fn decrypt_with_x25519(x_pk: &[u8; 32], x_sk: &[u8; 32], ciphertext: &[u8]) 
     if !sodium::ed25519_verify(&sig, &signed, &a) {
         return Err(Error::bad_signature("the sender's signature inside the message does not verify"));
     }
-    let x = sodium::ed25519_pk_to_x25519(&a)
-        .map_err(|e| Error::new(ErrorKind::BadSignature, format!("sender key: {e}")))?;
+    let x = sodium::ed25519_pk_to_x25519(&a).map_err(|e| Error::new(ErrorKind::BadSignature, format!("sender key: {e}")))?;
     Ok(Decrypted { plaintext: msg.to_vec(), sender_ed25519: a, sender: SessionId::from_x25519(x) })
 }
 

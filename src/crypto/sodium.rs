@@ -180,9 +180,7 @@ pub fn ed25519_seed_keypair(seed: &[u8; 32]) -> ([u8; 32], [u8; 64]) {
 pub fn ed25519_sign(sk: &[u8; 64], msg: &[u8]) -> [u8; 64] {
     init();
     let mut sig = [0u8; 64];
-    unsafe {
-        ffi::crypto_sign_detached(sig.as_mut_ptr(), std::ptr::null_mut(), msg.as_ptr(), msg.len() as u64, sk.as_ptr())
-    };
+    unsafe { ffi::crypto_sign_detached(sig.as_mut_ptr(), std::ptr::null_mut(), msg.as_ptr(), msg.len() as u64, sk.as_ptr()) };
     sig
 }
 
@@ -194,9 +192,7 @@ pub fn ed25519_verify(sig: &[u8; 64], msg: &[u8], pk: &[u8; 32]) -> bool {
 /// Verify, with lengths checked: a signature that is not 64 bytes or a key that is not 32 bytes
 /// is an `InvalidArgument`/`InvalidKey` error rather than a `false`.
 pub fn ed25519_verify_slices(sig: &[u8], msg: &[u8], pk: &[u8]) -> Result<bool> {
-    let sig: [u8; 64] = sig
-        .try_into()
-        .map_err(|_| Error::invalid_argument(format!("signature must be 64 bytes, got {}", sig.len())))?;
+    let sig: [u8; 64] = sig.try_into().map_err(|_| Error::invalid_argument(format!("signature must be 64 bytes, got {}", sig.len())))?;
     let pk = crate::error::fixed::<32>(pk, "Ed25519 public key")?;
     Ok(ed25519_verify(&sig, msg, &pk))
 }
@@ -341,9 +337,7 @@ pub fn box_seal_open(ct: &[u8], pk: &[u8; 32], sk: &[u8; 32]) -> Result<Vec<u8>>
 pub fn box_easy(msg: &[u8], nonce: &[u8; 24], pk: &[u8; 32], sk: &[u8; 32]) -> Result<Vec<u8>> {
     init();
     let mut out = vec![0u8; msg.len() + 16];
-    let rc = unsafe {
-        ffi::crypto_box_easy(out.as_mut_ptr(), msg.as_ptr(), msg.len() as u64, nonce.as_ptr(), pk.as_ptr(), sk.as_ptr())
-    };
+    let rc = unsafe { ffi::crypto_box_easy(out.as_mut_ptr(), msg.as_ptr(), msg.len() as u64, nonce.as_ptr(), pk.as_ptr(), sk.as_ptr()) };
     if rc != 0 {
         return Err(Error::invalid_key("crypto_box failed (low-order public key)"));
     }

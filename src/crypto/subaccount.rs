@@ -46,8 +46,7 @@ pub fn blind_factor(admin: &GroupAdminKey, member: &SessionId) -> [u8; 32] {
 fn member_token(admin: &GroupAdminKey, member: &SessionId, flags: u8) -> Result<([u8; 32], [u8; TOKEN_LEN])> {
     let k = blind_factor(admin, member);
     let t = xed25519::pubkey(&member.x25519())?;
-    let kt = sodium::ed25519_scalarmult_noclamp(&k, &t)
-        .map_err(|e| e.context(format!("subaccount key for {member}")))?;
+    let kt = sodium::ed25519_scalarmult_noclamp(&k, &t).map_err(|e| e.context(format!("subaccount key for {member}")))?;
     let mut token = [0u8; TOKEN_LEN];
     token[..4].copy_from_slice(&[GROUP_PREFIX, flags, 0, 0]);
     token[4..].copy_from_slice(&kt);

@@ -340,7 +340,12 @@ pub extern "C" fn ssdk_client_message_json(client_: *const ssdk_client, message_
 /// Mark a conversation's incoming messages read, up to `up_to_id` (0 = all). `*out_count` (may
 /// be NULL) receives how many changed. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`.
 #[no_mangle]
-pub extern "C" fn ssdk_client_mark_read(client_: *const ssdk_client, conversation: *const c_char, up_to_id: i64, out_count: *mut u32) -> ssdk_status {
+pub extern "C" fn ssdk_client_mark_read(
+    client_: *const ssdk_client,
+    conversation: *const c_char,
+    up_to_id: i64,
+    out_count: *mut u32,
+) -> ssdk_status {
     guard(|| {
         let n = client(client_)?.mark_read(str_arg(conversation, "conversation")?, up_to_id)?;
         if !out_count.is_null() {
@@ -446,7 +451,12 @@ pub extern "C" fn ssdk_client_send_file_bytes(
 /// appears) or `SSDK_EVENT_ATTACHMENT_FAILED`. The verified encrypted blob is cached in the data
 /// directory. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_NOT_FOUND`.
 #[no_mangle]
-pub extern "C" fn ssdk_client_download_attachment(client_: *const ssdk_client, message_id: i64, index: u32, dest_path: *const c_char) -> ssdk_status {
+pub extern "C" fn ssdk_client_download_attachment(
+    client_: *const ssdk_client,
+    message_id: i64,
+    index: u32,
+    dest_path: *const c_char,
+) -> ssdk_status {
     guard(|| {
         let dest = opt_str(dest_path, "dest_path")?.map(std::path::PathBuf::from);
         client(client_)?.start_download(message_id, index, dest)

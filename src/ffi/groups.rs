@@ -44,7 +44,12 @@ pub extern "C" fn ssdk_client_group_create(
 /// members get a fresh key: they read what is sent from now on. Errors: as create, plus
 /// `SSDK_ERR_NOT_FOUND` (unknown group), `SSDK_ERR_PERMISSION_DENIED` (not an admin).
 #[no_mangle]
-pub extern "C" fn ssdk_client_group_invite(client_: *const ssdk_client, group_id: *const c_char, members: *const *const c_char, count: usize) -> ssdk_status {
+pub extern "C" fn ssdk_client_group_invite(
+    client_: *const ssdk_client,
+    group_id: *const c_char,
+    members: *const *const c_char,
+    count: usize,
+) -> ssdk_status {
     guard(|| {
         let m = str_array_arg(members, count, "members")?;
         client(client_)?.group_invite(str_arg(group_id, "group_id")?, &m)
@@ -55,7 +60,12 @@ pub extern "C" fn ssdk_client_group_invite(client_: *const ssdk_client, group_id
 /// so they cannot read anything sent afterwards. Errors: as invite; `SSDK_ERR_NOT_FOUND` when
 /// none of them is a member.
 #[no_mangle]
-pub extern "C" fn ssdk_client_group_remove(client_: *const ssdk_client, group_id: *const c_char, members: *const *const c_char, count: usize) -> ssdk_status {
+pub extern "C" fn ssdk_client_group_remove(
+    client_: *const ssdk_client,
+    group_id: *const c_char,
+    members: *const *const c_char,
+    count: usize,
+) -> ssdk_status {
     guard(|| {
         let m = str_array_arg(members, count, "members")?;
         client(client_)?.group_remove(str_arg(group_id, "group_id")?, &m)
@@ -76,7 +86,11 @@ pub extern "C" fn ssdk_client_group_rename(client_: *const ssdk_client, group_id
 
 /// Set a group's description (admins only; blocks). Errors: as rename.
 #[no_mangle]
-pub extern "C" fn ssdk_client_group_set_description(client_: *const ssdk_client, group_id: *const c_char, description: *const c_char) -> ssdk_status {
+pub extern "C" fn ssdk_client_group_set_description(
+    client_: *const ssdk_client,
+    group_id: *const c_char,
+    description: *const c_char,
+) -> ssdk_status {
     guard(|| client(client_)?.group_set_description(str_arg(group_id, "group_id")?, str_arg(description, "description")?))
 }
 
@@ -117,7 +131,11 @@ pub extern "C" fn ssdk_client_groups_json(client_: *const ssdk_client, out_json:
 /// Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_SESSION_ID` (not a 03 ID),
 /// `SSDK_ERR_NOT_FOUND`.
 #[no_mangle]
-pub extern "C" fn ssdk_client_group_members_json(client_: *const ssdk_client, group_id: *const c_char, out_json: *mut *mut c_char) -> ssdk_status {
+pub extern "C" fn ssdk_client_group_members_json(
+    client_: *const ssdk_client,
+    group_id: *const c_char,
+    out_json: *mut *mut c_char,
+) -> ssdk_status {
     guard(|| {
         let o = out(out_json, "out_json")?;
         let m = client(client_)?.group_members(str_arg(group_id, "group_id")?)?;

@@ -8,9 +8,7 @@ pub(crate) fn str_arg<'a>(p: *const c_char, name: &str) -> Result<&'a str> {
     if p.is_null() {
         return Err(Error::new(ErrorKind::NullArgument, format!("{name} is NULL")));
     }
-    unsafe { CStr::from_ptr(p) }
-        .to_str()
-        .map_err(|e| Error::new(ErrorKind::InvalidUtf8, format!("{name} is not valid UTF-8: {e}")))
+    unsafe { CStr::from_ptr(p) }.to_str().map_err(|e| Error::new(ErrorKind::InvalidUtf8, format!("{name} is not valid UTF-8: {e}")))
 }
 
 /// A borrowed byte-buffer argument; NULL is allowed only with length 0.
@@ -45,9 +43,7 @@ pub(crate) fn out<'a, T>(p: *mut T, name: &str) -> Result<&'a mut T> {
 
 /// Convert a string for output; it is released with `ssdk_string_free`.
 pub(crate) fn c_string(s: impl Into<Vec<u8>>) -> Result<*mut c_char> {
-    CString::new(s)
-        .map(CString::into_raw)
-        .map_err(|_| Error::internal("output string contains a NUL byte"))
+    CString::new(s).map(CString::into_raw).map_err(|_| Error::internal("output string contains a NUL byte"))
 }
 
 /// Convert bytes for output; released with `ssdk_bytes_free(ptr, len)`.
@@ -80,9 +76,7 @@ pub extern "C" fn ssdk_string_free(s: *mut c_char) {
 #[no_mangle]
 pub extern "C" fn ssdk_bytes_free(data: *mut u8, len: usize) {
     if !data.is_null() {
-        let _ = std::panic::catch_unwind(|| {
-            drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(data, len)) })
-        });
+        let _ = std::panic::catch_unwind(|| drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(data, len)) }));
     }
 }
 

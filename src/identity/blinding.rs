@@ -32,9 +32,7 @@ impl Blinding {
 }
 
 fn server_key(server_pk: &[u8]) -> Result<[u8; 32]> {
-    server_pk
-        .try_into()
-        .map_err(|_| Error::invalid_key(format!("a server public key is 32 bytes, got {}", server_pk.len())))
+    server_pk.try_into().map_err(|_| Error::invalid_key(format!("a server public key is 32 bytes, got {}", server_pk.len())))
 }
 
 /// k for 15-blinding: reduce(BLAKE2b-512(server_pk)).
@@ -160,8 +158,7 @@ pub fn blind25_sign(ed_sk: &[u8], server_pk: &[u8], msg: &[u8]) -> Result<[u8; 6
 pub fn session_id_matches_blinded_id(session_id: &str, blinded_id: &str, server_pk_hex: &str) -> Result<bool> {
     let sid = SessionId::parse(session_id)?;
     let blinded = AccountId::parse_any(blinded_id)?;
-    let server_pk = hex::decode(server_pk_hex)
-        .map_err(|e| Error::invalid_key(format!("server public key is not hex: {e}")))?;
+    let server_pk = hex::decode(server_pk_hex).map_err(|e| Error::invalid_key(format!("server public key is not hex: {e}")))?;
     match blinded.prefix() {
         IdPrefix::Blinded15 => Ok(blind15_ids(&sid, &server_pk)?.contains(&blinded)),
         IdPrefix::Blinded25 => Ok(blind25_id(&sid, &server_pk)? == blinded),
@@ -202,10 +199,14 @@ mod tests {
         let server = sodium::random_array::<32>();
         for kind in [Blinding::B15, Blinding::B25] {
             let (kp, sig) = match kind {
-                Blinding::B15 => (blind15_key_pair(id.ed25519_secret_key(), &server).unwrap(),
-                                  blind15_sign(id.ed25519_secret_key(), &server, b"m").unwrap()),
-                Blinding::B25 => (blind25_key_pair(id.ed25519_secret_key(), &server).unwrap(),
-                                  blind25_sign(id.ed25519_secret_key(), &server, b"m").unwrap()),
+                Blinding::B15 => (
+                    blind15_key_pair(id.ed25519_secret_key(), &server).unwrap(),
+                    blind15_sign(id.ed25519_secret_key(), &server, b"m").unwrap(),
+                ),
+                Blinding::B25 => (
+                    blind25_key_pair(id.ed25519_secret_key(), &server).unwrap(),
+                    blind25_sign(id.ed25519_secret_key(), &server, b"m").unwrap(),
+                ),
             };
             assert!(sodium::ed25519_verify(&sig, b"m", &kp.public));
             assert!(!sodium::ed25519_verify(&sig, b"n", &kp.public));

@@ -45,10 +45,7 @@ fn checksum_index(words: &[&str]) -> usize {
 /// Encode a 16-byte (→ 13 words) or 32-byte (→ 25 words) seed.
 pub fn encode(seed: &[u8]) -> Result<String> {
     if seed.len() != 16 && seed.len() != 32 {
-        return Err(Error::invalid_argument(format!(
-            "a recovery phrase encodes a 16- or 32-byte seed, got {} bytes",
-            seed.len()
-        )));
+        return Err(Error::invalid_argument(format!("a recovery phrase encodes a 16- or 32-byte seed, got {} bytes", seed.len())));
     }
     let list = &*LIST;
     let mut words: Vec<&str> = Vec::with_capacity(seed.len() / 4 * 3 + 1);
@@ -76,12 +73,7 @@ pub fn decode(phrase: &str) -> Result<Vec<u8>> {
                 format!("the recovery phrase has {} words: the checksum word (13th) is missing", words.len()),
             ))
         }
-        n => {
-            return Err(Error::new(
-                ErrorKind::MnemonicWordCount,
-                format!("a recovery phrase has 13 words, got {n}"),
-            ))
-        }
+        n => return Err(Error::new(ErrorKind::MnemonicWordCount, format!("a recovery phrase has 13 words, got {n}"))),
     }
     let list = &*LIST;
     let (body, check) = words.split_at(words.len() - 1);
@@ -111,10 +103,7 @@ pub fn decode(phrase: &str) -> Result<Vec<u8>> {
         let (w1, w2, w3) = (tri[0], tri[1], tri[2]);
         let x = w1 + N * ((N - w1 + w2) % N) + N * N * ((N - w2 + w3) % N);
         if x % N != w1 || x > u32::MAX as u64 {
-            return Err(Error::new(
-                ErrorKind::MnemonicChecksum,
-                format!("words {}-{} do not form a valid group", t * 3 + 1, t * 3 + 3),
-            ));
+            return Err(Error::new(ErrorKind::MnemonicChecksum, format!("words {}-{} do not form a valid group", t * 3 + 1, t * 3 + 3)));
         }
         seed.extend_from_slice(&(x as u32).to_le_bytes());
     }

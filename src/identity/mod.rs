@@ -58,9 +58,8 @@ impl Identity {
     /// Restore from a libsodium 64-byte Ed25519 secret key (seed ‖ public key). The embedded public
     /// key must match the seed.
     pub fn from_ed25519_secret_key(sk: &[u8]) -> Result<Identity> {
-        let sk: &[u8; 64] = sk
-            .try_into()
-            .map_err(|_| Error::invalid_key(format!("an Ed25519 secret key is 64 bytes, got {}", sk.len())))?;
+        let sk: &[u8; 64] =
+            sk.try_into().map_err(|_| Error::invalid_key(format!("an Ed25519 secret key is 64 bytes, got {}", sk.len())))?;
         let id = Identity::from_ed25519_seed(sk[..32].try_into().expect("32"));
         if id.ed_pk[..] != sk[32..] {
             return Err(Error::invalid_key("the secret key's public half does not match its seed"));
@@ -134,10 +133,7 @@ mod tests {
         let id = Identity::from_seed(&hex::decode("0123456789abcdef0123456789abcdef").unwrap()).unwrap();
         assert_eq!(hex::encode(id.ed25519_public_key()), "4cb76fdc6d32278e3f83dbf608360ecc6b65727934b85d2fb86862ff98c46ab7");
         assert_eq!(id.session_id().to_string(), "05d2ad010eeb72d72e561d9de7bd7b6989af77dcabffa03a5111a6c859ae5c3a72");
-        assert_eq!(
-            id.mnemonic(),
-            "vexed enjoy pigment films adept voted vexed enjoy pigment films adept voted adept"
-        );
+        assert_eq!(id.mnemonic(), "vexed enjoy pigment films adept voted vexed enjoy pigment films adept voted adept");
         let id2 = Identity::from_mnemonic(&id.mnemonic()).unwrap();
         assert_eq!(id2.session_id(), id.session_id());
     }

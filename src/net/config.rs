@@ -85,8 +85,7 @@ impl NetworkConfig {
 
     /// Parse a network description (the JSON `session-testnet` writes).
     pub fn from_json(text: &str) -> Result<NetworkConfig> {
-        let cfg: NetworkConfig = serde_json::from_str(text)
-            .map_err(|e| Error::invalid_argument(format!("network description: {e}")))?;
+        let cfg: NetworkConfig = serde_json::from_str(text).map_err(|e| Error::invalid_argument(format!("network description: {e}")))?;
         cfg.validate()?;
         Ok(cfg)
     }

@@ -98,7 +98,10 @@ pub async fn upload(network: &Network, blob: Vec<u8>, transfer: &Transfer) -> Re
             Ok(Uploaded { url: url_for(fs, &id), id })
         }
         413 => Err(Error::new(ErrorKind::TooLarge, "the file server refused the upload as too large (413)")),
-        code => Err(Error::new(ErrorKind::Network, format!("the file server refused the upload ({code}): {}", String::from_utf8_lossy(&resp.body)))),
+        code => Err(Error::new(
+            ErrorKind::Network,
+            format!("the file server refused the upload ({code}): {}", String::from_utf8_lossy(&resp.body)),
+        )),
     }
 }
 

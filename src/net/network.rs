@@ -236,15 +236,17 @@ impl Network {
             for seed in &seeds {
                 let url = format!("{}/json_rpc", seed.trim_end_matches('/'));
                 match self.post_direct(&url, body.clone()).await {
-                    Ok((200, b)) => match serde_json::from_slice::<Value>(&b).map_err(Error::from).and_then(|v| rpc::parse_service_node_list(&v)) {
-                        Ok(list) if list.len() > PATH_HOPS => {
-                            self.pool().set_nodes(list.into_iter().map(Node::from).collect());
-                            *self.pool_refreshed.lock().expect("lock") = Some(Instant::now());
-                            return Ok(());
+                    Ok((200, b)) => {
+                        match serde_json::from_slice::<Value>(&b).map_err(Error::from).and_then(|v| rpc::parse_service_node_list(&v)) {
+                            Ok(list) if list.len() > PATH_HOPS => {
+                                self.pool().set_nodes(list.into_iter().map(Node::from).collect());
+                                *self.pool_refreshed.lock().expect("lock") = Some(Instant::now());
+                                return Ok(());
+                            }
+                            Ok(list) => last = net_err(format!("seed {seed} listed only {} nodes", list.len())),
+                            Err(e) => last = e.context(format!("seed {seed}")),
                         }
-                        Ok(list) => last = net_err(format!("seed {seed} listed only {} nodes", list.len())),
-                        Err(e) => last = e.context(format!("seed {seed}")),
-                    },
+                    }
                     Ok((status, _)) => last = net_err(format!("seed {seed} answered HTTP {status}")),
                     Err(e) => last = e,
                 }
@@ -391,13 +393,7 @@ impl Network {
     async fn send_onion(&self, path: &super::pool::Path, body: Vec<u8>) -> Result<(u16, Vec<u8>)> {
         self.count(|s| s.onion_requests += 1);
         let guard = path.guard();
-        let resp = self
-            .http
-            .post(guard.url("/onion_req/v2"))
-            .header("Content-Type", "application/octet-stream")
-            .body(body)
-            .send()
-            .await;
+        let resp = self.http.post(guard.url("/onion_req/v2")).header("Content-Type", "application/octet-stream").body(body).send().await;
         let resp = match resp {
             Ok(r) => r,
             Err(e) => {

@@ -92,11 +92,8 @@ impl Pool {
     pub fn build_path(&self, guard: Node) -> Option<Path> {
         let guards: HashSet<[u8; 32]> = self.paths.iter().map(|p| p.guard().keys.ed25519).collect();
         let mut chosen = vec![guard];
-        let mut candidates: Vec<&Node> = self
-            .nodes
-            .iter()
-            .filter(|n| !guards.contains(&n.keys.ed25519) && n.keys.ed25519 != chosen[0].keys.ed25519)
-            .collect();
+        let mut candidates: Vec<&Node> =
+            self.nodes.iter().filter(|n| !guards.contains(&n.keys.ed25519) && n.keys.ed25519 != chosen[0].keys.ed25519).collect();
         sodium::shuffle(&mut candidates);
         // First pass: distinct subnets; second pass: anything distinct.
         for distinct_subnet in [true, false] {

@@ -63,7 +63,8 @@ pub struct AttachmentRecord {
     pub deadline: i64,
 }
 
-const COLS: &str = "message_id, idx, file_name, content_type, size, flags, width, height, caption, url, key, digest, state, blob_path, attempts, deadline";
+const COLS: &str =
+    "message_id, idx, file_name, content_type, size, flags, width, height, caption, url, key, digest, state, blob_path, attempts, deadline";
 
 fn row(r: &Row) -> rusqlite::Result<AttachmentRecord> {
     let flags: i64 = r.get(5)?;
@@ -111,8 +112,11 @@ impl Store {
     }
 
     pub fn attachment(&self, message_id: i64, index: u32) -> Result<AttachmentRecord> {
-        self.with(|c| c.query_row(&format!("SELECT {COLS} FROM attachments WHERE message_id = ?1 AND idx = ?2"), params![message_id, index], row).optional())?
-            .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("message {message_id} has no attachment {index}")))
+        self.with(|c| {
+            c.query_row(&format!("SELECT {COLS} FROM attachments WHERE message_id = ?1 AND idx = ?2"), params![message_id, index], row)
+                .optional()
+        })?
+        .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("message {message_id} has no attachment {index}")))
     }
 
     /// Outgoing attachments whose upload is due.
@@ -194,7 +198,8 @@ impl Store {
 
     pub fn set_attachment_state(&self, message_id: i64, index: u32, state: AttachmentState) -> Result<()> {
         self.with(|c| {
-            c.execute("UPDATE attachments SET state = ?3 WHERE message_id = ?1 AND idx = ?2", params![message_id, index, state as i64]).map(drop)
+            c.execute("UPDATE attachments SET state = ?3 WHERE message_id = ?1 AND idx = ?2", params![message_id, index, state as i64])
+                .map(drop)
         })
     }
 

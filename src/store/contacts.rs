@@ -112,7 +112,14 @@ impl Store {
 
     /// Record a profile carried by a message, unless an equal or newer one is already known.
     /// Returns whether anything changed.
-    pub fn update_profile(&self, session_id: &str, name: Option<&str>, picture: Option<&str>, key: Option<&[u8]>, updated_s: i64) -> Result<bool> {
+    pub fn update_profile(
+        &self,
+        session_id: &str,
+        name: Option<&str>,
+        picture: Option<&str>,
+        key: Option<&[u8]>,
+        updated_s: i64,
+    ) -> Result<bool> {
         self.ensure_contact(session_id)?;
         self.with(|c| {
             c.execute(

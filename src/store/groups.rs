@@ -102,8 +102,17 @@ impl Store {
             c.execute(
                 &format!("INSERT OR REPLACE INTO groups ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
                 params![
-                    g.id, g.state as i64, g.name, g.admin_seed, g.auth_data, g.inviter, g.keys_dump, g.info_dump, g.members_dump,
-                    g.pending_response, g.created_at
+                    g.id,
+                    g.state as i64,
+                    g.name,
+                    g.admin_seed,
+                    g.auth_data,
+                    g.inviter,
+                    g.keys_dump,
+                    g.info_dump,
+                    g.members_dump,
+                    g.pending_response,
+                    g.created_at
                 ],
             )
             .map(drop)

@@ -313,7 +313,14 @@ mod tests {
                 body: Some("hi"),
                 sent_ts: 100,
                 extra: None,
-                copies: vec![OutboxCopy { destination: peer.clone(), namespace: 0, data: vec![1], ttl_ms: 1000, primary: true, deadline: i64::MAX }],
+                copies: vec![OutboxCopy {
+                    destination: peer.clone(),
+                    namespace: 0,
+                    data: vec![1],
+                    ttl_ms: 1000,
+                    primary: true,
+                    deadline: i64::MAX,
+                }],
                 attachments: vec![],
             })
             .unwrap();
@@ -321,7 +328,10 @@ mod tests {
         assert_eq!(s.outbox_due(i64::MAX, 10).unwrap().len(), 1);
         let r = s.insert_incoming(&peer, ConversationKind::Direct, &peer, false, Some("yo"), 200, Some("h"), None, &[]).unwrap();
         assert!(r.is_some());
-        assert!(s.insert_incoming(&peer, ConversationKind::Direct, &peer, false, Some("yo"), 200, Some("h2"), None, &[]).unwrap().is_none());
+        assert!(s
+            .insert_incoming(&peer, ConversationKind::Direct, &peer, false, Some("yo"), 200, Some("h2"), None, &[])
+            .unwrap()
+            .is_none());
         let h = s.history(&peer, 0, 10).unwrap();
         assert_eq!(h.iter().map(|m| m.body.as_deref().unwrap()).collect::<Vec<_>>(), ["yo", "hi"]);
         assert_eq!(s.history(&peer, h[0].id, 10).unwrap().len(), 1);

@@ -70,11 +70,7 @@ impl Store {
         // The first read proves the key. SQLCipher reports a wrong key as "not a database".
         if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
             let wrong_key = matches!(&e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase);
-            return Err(if wrong_key {
-                Error::new(ErrorKind::WrongPin, "the PIN does not open this database")
-            } else {
-                e.into()
-            });
+            return Err(if wrong_key { Error::new(ErrorKind::WrongPin, "the PIN does not open this database") } else { e.into() });
         }
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -105,8 +101,11 @@ impl Store {
 
     pub fn meta_set(&self, key: &str, value: &[u8]) -> Result<()> {
         self.with(|c| {
-            c.execute("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2", rusqlite::params![key, value])
-                .map(drop)
+            c.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
+                rusqlite::params![key, value],
+            )
+            .map(drop)
         })
     }
 

@@ -97,8 +97,9 @@ impl Store {
     pub fn outbox_done(&self, item_id: i64, server_hash: Option<&str>) -> Result<Option<StateChange>> {
         self.with(|c| {
             let tx = c.transaction()?;
-            let row: Option<(Option<i64>, bool)> =
-                tx.query_row("SELECT message_id, primary_copy FROM outbox WHERE id = ?1", [item_id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+            let row: Option<(Option<i64>, bool)> = tx
+                .query_row("SELECT message_id, primary_copy FROM outbox WHERE id = ?1", [item_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
             tx.execute("DELETE FROM outbox WHERE id = ?1", [item_id])?;
             let mut change = None;
             if let Some((Some(mid), true)) = row {

@@ -38,10 +38,8 @@ fn check_shape(b: &[u8]) -> Result<()> {
             }
             b'0'..=b'9' => {
                 let colon = b[i..].iter().position(|&x| x == b':').ok_or_else(|| bad("string without ':'"))?;
-                let len: usize = std::str::from_utf8(&b[i..i + colon])
-                    .ok()
-                    .and_then(|s| s.parse().ok())
-                    .ok_or_else(|| bad("bad string length"))?;
+                let len: usize =
+                    std::str::from_utf8(&b[i..i + colon]).ok().and_then(|s| s.parse().ok()).ok_or_else(|| bad("bad string length"))?;
                 i = i
                     .checked_add(colon + 1)
                     .and_then(|x| x.checked_add(len))
@@ -110,10 +108,7 @@ pub fn get<'a>(d: &'a HashMap<Vec<u8>, Value>, key: &str) -> Result<&'a Value> {
 
 /// `{"#": nonce, "e": [ciphertexts…]}`, the multi-recipient "simple" container.
 pub fn encode_multi_container(nonce: &[u8], cts: &[Vec<u8>]) -> Vec<u8> {
-    encode(&dict([
-        (b"#", bytes(nonce)),
-        (b"e", Value::List(cts.iter().map(|c| bytes(c.clone())).collect())),
-    ]))
+    encode(&dict([(b"#", bytes(nonce)), (b"e", Value::List(cts.iter().map(|c| bytes(c.clone())).collect()))]))
 }
 
 pub fn decode_multi_container(encoded: &[u8]) -> Result<(Vec<u8>, Vec<Vec<u8>>)> {
@@ -286,11 +281,7 @@ pub fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
 /// including) the `1:~` key, under `pubkey`. Returns `Ok(None)` when the dictionary has no `~`.
 pub fn verify_trailing_signature(encoded: &[u8], top: &[RawEntry<'_>], pubkey: &[u8; 32]) -> Result<Option<[u8; 64]>> {
     let Some(last) = top.last().filter(|e| e.key == b"~") else { return Ok(None) };
-    let sig: [u8; 64] = last
-        .value
-        .as_bytes()?
-        .try_into()
-        .map_err(|_| Error::bad_signature("signature (\"~\") is not 64 bytes"))?;
+    let sig: [u8; 64] = last.value.as_bytes()?.try_into().map_err(|_| Error::bad_signature("signature (\"~\") is not 64 bytes"))?;
     if !crate::crypto::sodium::ed25519_verify(&sig, &encoded[..last.key_offset], pubkey) {
         return Err(Error::bad_signature("signature (\"~\") does not verify"));
     }

@@ -513,11 +513,7 @@ impl ConfigMessage {
         take_unknowns(&mut it, b"~");
         let mut verified_signature = None;
         if let Some(e) = it.next_if(|e| e.key == b"~") {
-            let sig: [u8; 64] = e
-                .value
-                .as_bytes()?
-                .try_into()
-                .map_err(|_| Error::bad_signature("config signature is not 64 bytes"))?;
+            let sig: [u8; 64] = e.value.as_bytes()?.try_into().map_err(|_| Error::bad_signature("config signature is not 64 bytes"))?;
             if let Some(pk) = &keys.verify {
                 if !sodium::ed25519_verify(&sig, &bytes[..e.key_offset], pk) {
                     return Err(Error::bad_signature("config signature failed verification"));
@@ -574,9 +570,8 @@ impl ConfigMessage {
         let max_seqno = configs.iter().map(|c| c.0.seqno).max().expect("non-empty");
         for i in 0..configs.len() {
             let sh = (configs[i].0.seqno, configs[i].0.hash);
-            let redundant = (0..configs.len()).any(|j| {
-                j != i && (configs[j].0.lagged.contains_key(&sh) || (j < i && (configs[j].0.seqno, configs[j].0.hash) == sh))
-            });
+            let redundant = (0..configs.len())
+                .any(|j| j != i && (configs[j].0.lagged.contains_key(&sh) || (j < i && (configs[j].0.seqno, configs[j].0.hash) == sh)));
             configs[i].1 = redundant || configs[i].0.seqno + lag <= max_seqno;
         }
         let live = configs.iter().filter(|c| !c.1).count();
@@ -779,9 +774,7 @@ pub fn zstd_compress(data: &[u8], level: i32) -> Result<Vec<u8>> {
 pub fn zstd_decompress(data: &[u8], max_size: usize) -> Result<Vec<u8>> {
     let dec = zstd::stream::read::Decoder::with_buffer(data).map_err(|e| Error::malformed(format!("zstd: {e}")))?;
     let mut out = Vec::new();
-    dec.take(max_size as u64 + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| Error::malformed(format!("invalid zstd data: {e}")))?;
+    dec.take(max_size as u64 + 1).read_to_end(&mut out).map_err(|e| Error::malformed(format!("invalid zstd data: {e}")))?;
     if out.len() > max_size {
         return Err(Error::new(ErrorKind::TooLarge, format!("zstd data decompresses past {max_size} bytes")));
     }
@@ -1080,13 +1073,7 @@ impl Config {
                 self.curr_hash = all_hashes[idx].clone();
             }
         }
-        Ok(all_hashes
-            .into_iter()
-            .enumerate()
-            .skip(usize::from(mine))
-            .filter(|(i, _)| !bad.contains(i))
-            .map(|(_, h)| h)
-            .collect())
+        Ok(all_hashes.into_iter().enumerate().skip(usize::from(mine)).filter(|(i, _)| !bad.contains(i)).map(|(_, h)| h).collect())
     }
 
     /// Serialize for local storage: `{"!": state, "$": message (unsigned), "(": current hash,
@@ -1266,7 +1253,8 @@ mod tests {
         m
     }
 
-    const M10: &[u8] = b"d1:#i10e1:&d3:bard0:li42e1:a1:be4:asdfi123e3:xyz3:abce3:fooi123ee1:<le1:=d3:bard0:lli42e1:a1:belee4:asdf0:3:xyz0:e3:foo0:ee";
+    const M10: &[u8] =
+        b"d1:#i10e1:&d3:bard0:li42e1:a1:be4:asdfi123e3:xyz3:abce3:fooi123ee1:<le1:=d3:bard0:lli42e1:a1:belee4:asdf0:3:xyz0:e3:foo0:ee";
 
     #[test]
     fn serialization_and_hashes() {
@@ -1445,13 +1433,10 @@ mod tests {
         let mut m = parse(&exp);
         assert_eq!(m.seqno(), 123);
         assert_eq!(hex::encode(m.hash()), H123);
-        let want_diff: Diff = [
-            (b"int0".to_vec(), DiffValue::Removed),
-            (b"int1".to_vec(), DiffValue::Assigned),
-            (b"int2".to_vec(), DiffValue::Assigned),
-        ]
-        .into_iter()
-        .collect();
+        let want_diff: Diff =
+            [(b"int0".to_vec(), DiffValue::Removed), (b"int1".to_vec(), DiffValue::Assigned), (b"int2".to_vec(), DiffValue::Assigned)]
+                .into_iter()
+                .collect();
         assert_eq!(m.diff(), &want_diff);
         assert!(m.verified_signature().is_none());
         let mut data = data118();

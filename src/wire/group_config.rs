@@ -346,10 +346,7 @@ impl GroupMembers {
         let key = member.session_id.as_bytes().to_vec();
         let exists = self.members_dict().is_some_and(|m| m.contains_key(&key));
         if !exists && self.len() >= CLOSED_GROUP_SIZE_LIMIT {
-            return Err(Error::new(
-                ErrorKind::GroupFull,
-                format!("the group already has {CLOSED_GROUP_SIZE_LIMIT} members"),
-            ));
+            return Err(Error::new(ErrorKind::GroupFull, format!("the group already has {CLOSED_GROUP_SIZE_LIMIT} members")));
         }
         self.config
             .modify(|d| {

@@ -37,10 +37,7 @@ pub fn decode_layer(layer: &[u8]) -> Result<(&[u8], Map<String, Value>)> {
 
 /// Parse a 64-hex-character X25519 key from a JSON string field.
 pub fn hex_key(m: &Map<String, Value>, field: &str) -> Result<[u8; 32]> {
-    let s = m
-        .get(field)
-        .and_then(Value::as_str)
-        .ok_or_else(|| Error::malformed(format!("onion layer lacks {field}")))?;
+    let s = m.get(field).and_then(Value::as_str).ok_or_else(|| Error::malformed(format!("onion layer lacks {field}")))?;
     let mut k = [0u8; 32];
     hex::decode_to_slice(s, &mut k).map_err(|_| Error::malformed(format!("{field} is not 64 hex characters")))?;
     Ok(k)
@@ -87,16 +84,10 @@ pub fn route(layer: &[u8]) -> Result<Route> {
                     443
                 }
             }
-            Some(p) => p
-                .as_u64()
-                .and_then(|p| u16::try_from(p).ok())
-                .ok_or_else(|| Error::malformed("port is not a valid port number"))?,
+            Some(p) => p.as_u64().and_then(|p| u16::try_from(p).ok()).ok_or_else(|| Error::malformed("port is not a valid port number"))?,
         };
-        let target = json
-            .get("target")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::malformed("relay to a server needs a target"))?
-            .to_string();
+        let target =
+            json.get("target").and_then(Value::as_str).ok_or_else(|| Error::malformed("relay to a server needs a target"))?.to_string();
         return Ok(Route::RelayToServer { layer: layer.to_vec(), host, port, protocol, target });
     }
     Ok(Route::RelayToNode {
@@ -150,12 +141,7 @@ impl V4Request {
             Some(Value::Object(h)) => h.clone(),
             Some(_) => return Err(Error::malformed("v4 headers must be an object")),
         };
-        Ok(V4Request {
-            method: method.to_string(),
-            endpoint: endpoint.to_string(),
-            headers,
-            body: parts.get(1).cloned(),
-        })
+        Ok(V4Request { method: method.to_string(), endpoint: endpoint.to_string(), headers, body: parts.get(1).cloned() })
     }
 }
 

@@ -508,10 +508,7 @@ mod tests {
             ..Default::default()
         };
         // 0a 01 'h' | field 101 LEN: (101<<3|2)=810 = aa 06, len 3: 0a 01 'n' | 105: ca 06 01 's' | 120: c2 07 00
-        assert_eq!(
-            dm.encode_to_vec(),
-            [0x0a, 0x01, b'h', 0xaa, 0x06, 0x03, 0x0a, 0x01, b'n', 0xca, 0x06, 0x01, b's', 0xc2, 0x07, 0x00]
-        );
+        assert_eq!(dm.encode_to_vec(), [0x0a, 0x01, b'h', 0xaa, 0x06, 0x03, 0x0a, 0x01, b'n', 0xca, 0x06, 0x01, b's', 0xc2, 0x07, 0x00]);
 
         let ap = AttachmentPointer { deprecated_id: 0, url: Some("u".into()), ..Default::default() };
         // fixed64 field 1: 09 + 8 bytes | 101 string: aa 06 01 'u'

@@ -119,10 +119,7 @@ pub fn revoke_subaccounts(account: &AccountId, tokens: &[[u8; 36]], revoke: bool
 
 /// `batch`: up to 20 subrequests in one round trip, answered in order.
 pub fn batch(requests: &[Request]) -> Request {
-    Request {
-        method: "batch",
-        params: json!({"requests": requests.iter().map(Request::to_json).collect::<Vec<_>>()}),
-    }
+    Request { method: "batch", params: json!({"requests": requests.iter().map(Request::to_json).collect::<Vec<_>>()}) }
 }
 
 /// The per-subrequest results of a `batch`: (status code, body).

@@ -23,7 +23,11 @@ pub fn network_of(net: &TestnetHandle) -> NetworkConfig {
 }
 
 pub fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("ssdk-e2e-{tag}-{}-{}", std::process::id(), hex::encode(session_sdk::crypto::sodium::random_array::<6>())));
+    let d = std::env::temp_dir().join(format!(
+        "ssdk-e2e-{tag}-{}-{}",
+        std::process::id(),
+        hex::encode(session_sdk::crypto::sodium::random_array::<6>())
+    ));
     std::fs::create_dir_all(&d).unwrap();
     d
 }
@@ -54,11 +58,19 @@ pub fn wait_for(client: &Client, timeout: Duration, what: &str, mut pred: impl F
             seen.push(e);
         }
     }
-    panic!("timed out after {timeout:?} waiting for {what}; other events: {:#?}", seen.iter().filter(|e| !matches!(e, Event::Log { .. })).collect::<Vec<_>>());
+    panic!(
+        "timed out after {timeout:?} waiting for {what}; other events: {:#?}",
+        seen.iter().filter(|e| !matches!(e, Event::Log { .. })).collect::<Vec<_>>()
+    );
 }
 
 pub fn received_text(client: &Client, timeout: Duration, text: &str) -> session_sdk::store::Message {
-    match wait_for(client, timeout, &format!("message {text:?}"), |e| matches!(e, Event::MessageReceived { message, .. } if message.body.as_deref() == Some(text))) {
+    match wait_for(
+        client,
+        timeout,
+        &format!("message {text:?}"),
+        |e| matches!(e, Event::MessageReceived { message, .. } if message.body.as_deref() == Some(text)),
+    ) {
         Event::MessageReceived { message, .. } => message,
         _ => unreachable!(),
     }

@@ -120,10 +120,15 @@ pub fn run(ctx: &Ctx, cmd: ContactsCommand) -> Result<()> {
             let id = resolve_peer(client, &peer)?;
             let nick = if clear { None } else { name.as_deref() };
             client.set_nickname(&id, nick)?;
-            done(ctx, "contact_renamed", json!({"session_id": id, "nickname": nick}), &match nick {
-                Some(n) => format!("{id} is now called {n}."),
-                None => format!("Cleared the nickname of {id}."),
-            });
+            done(
+                ctx,
+                "contact_renamed",
+                json!({"session_id": id, "nickname": nick}),
+                &match nick {
+                    Some(n) => format!("{id} is now called {n}."),
+                    None => format!("Cleared the nickname of {id}."),
+                },
+            );
         }
         ContactsCommand::Remove { peer } => {
             let id = resolve_peer(client, &peer)?;
@@ -153,7 +158,12 @@ fn yes_no(b: bool) -> String {
 
 pub fn methods() -> Vec<Method> {
     vec![
-        Method { name: "contacts", params: "{}", summary: "contacts, by name", handler: |d, _| to_value(&list_records(&d.session.client)?) },
+        Method {
+            name: "contacts",
+            params: "{}",
+            summary: "contacts, by name",
+            handler: |d, _| to_value(&list_records(&d.session.client)?),
+        },
         Method {
             name: "contact",
             params: "{peer: string}",
@@ -215,6 +225,11 @@ pub fn methods() -> Vec<Method> {
                 Ok(json!({"session_id": id}))
             },
         },
-        Method { name: "blocked", params: "{}", summary: "blocked Session IDs", handler: |d, _| to_value(&blocked_records(&d.session.client)?) },
+        Method {
+            name: "blocked",
+            params: "{}",
+            summary: "blocked Session IDs",
+            handler: |d, _| to_value(&blocked_records(&d.session.client)?),
+        },
     ]
 }

@@ -142,7 +142,8 @@ fn active(g: &GroupSummary) -> bool {
 }
 
 fn named<'a>(groups: &'a [GroupSummary], name: &str) -> Vec<&'a GroupSummary> {
-    let all: Vec<&GroupSummary> = groups.iter().filter(|g| g.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name.trim()))).collect();
+    let all: Vec<&GroupSummary> =
+        groups.iter().filter(|g| g.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name.trim()))).collect();
     let live: Vec<&GroupSummary> = all.iter().copied().filter(|g| active(g)).collect();
     if all.len() > 1 && live.len() == 1 {
         live
@@ -298,7 +299,11 @@ pub fn run(ctx: &Ctx, cmd: GroupCommand) -> Result<()> {
                     .map(|g| {
                         let state = match g.state {
                             GroupState::Invited => {
-                                let from = g.inviter.as_deref().map(|i| format!(" by {}", names.name_of(i).unwrap_or_else(|| short_id(i)))).unwrap_or_default();
+                                let from = g
+                                    .inviter
+                                    .as_deref()
+                                    .map(|i| format!(" by {}", names.name_of(i).unwrap_or_else(|| short_id(i))))
+                                    .unwrap_or_default();
                                 ctx.out.yellow(&format!("invited{from}"))
                             }
                             GroupState::Joined => "joined".into(),
@@ -524,7 +529,14 @@ pub fn invite_line(out: &Output, names: &mut Names, group_id: &str, name: Option
 }
 
 /// A group change as a line for people.
-pub fn update_line(out: &Output, names: &mut Names, group_id: &str, change: GroupChange, members: &[String], actor: Option<&str>) -> String {
+pub fn update_line(
+    out: &Output,
+    names: &mut Names,
+    group_id: &str,
+    change: GroupChange,
+    members: &[String],
+    actor: Option<&str>,
+) -> String {
     let me = names.me().to_string();
     let mut person = |id: &str| if id == me { "you".to_string() } else { who(names, id) };
     let actor_s = actor.map(&mut person).unwrap_or_else(|| "an admin".into());
@@ -586,7 +598,12 @@ pub fn methods() -> Vec<Method> {
                 to_value(&record_of(c, &gid)?)
             },
         },
-        Method { name: "groups", params: "{}", summary: "groups we are in, invited to, left or were removed from", handler: |d, _| to_value(&list_records(&d.session.client)?) },
+        Method {
+            name: "groups",
+            params: "{}",
+            summary: "groups we are in, invited to, left or were removed from",
+            handler: |d, _| to_value(&list_records(&d.session.client)?),
+        },
         Method {
             name: "group",
             params: "{group: string}",

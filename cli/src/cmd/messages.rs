@@ -3,13 +3,13 @@
 use super::groups;
 use super::{resolve_conversation, Method, Params};
 use crate::error::{CliError, Kind, Result};
+use crate::output::{human_size, Progress};
 use crate::output::{local_time, one_line, Output};
 use crate::records::{group_change_name, group_invite_record, group_update_record, is_group_id, MessageRecord, Names};
 use crate::session::{Ctx, Session, Use};
 use clap::Args;
 use serde::Serialize;
 use serde_json::{json, Value};
-use crate::output::{human_size, Progress};
 use session_sdk::client::groups::GroupChange;
 use session_sdk::client::{Client, Event, OutgoingFile};
 use session_sdk::store::{Message, MessageState};
@@ -216,7 +216,9 @@ pub fn send(ctx: &Ctx, a: SendArgs) -> Result<()> {
         }
         match m.state {
             MessageState::Sent => {}
-            MessageState::Failed => return Err(CliError::sdk(ErrorKind::Network, format!("message {id} to {to} failed; `session-cli resend {id}` retries it"))),
+            MessageState::Failed => {
+                return Err(CliError::sdk(ErrorKind::Network, format!("message {id} to {to} failed; `session-cli resend {id}` retries it")))
+            }
             _ => unsent.push(id),
         }
     }
@@ -674,7 +676,12 @@ pub fn delete_conversation(ctx: &Ctx, a: PeerArg) -> Result<()> {
     let s = ctx.open(Use::Local)?;
     let conv = resolve_conversation(&s.client, &a.peer)?;
     s.client.delete_conversation(&conv)?;
-    super::done(ctx, "conversation_deleted", json!({"conversation": conv}), &format!("Deleted the conversation with {conv} on this device."));
+    super::done(
+        ctx,
+        "conversation_deleted",
+        json!({"conversation": conv}),
+        &format!("Deleted the conversation with {conv} on this device."),
+    );
     Ok(())
 }
 
@@ -801,7 +808,9 @@ fn rpc_send(d: &crate::rpc::Daemon, p: &Params) -> Result<Value> {
         None => vec![],
         Some(Value::Array(a)) => a
             .iter()
-            .map(|v| v.as_str().map(std::path::PathBuf::from).ok_or_else(|| CliError::usage("\"attachments\" must be an array of file paths")))
+            .map(|v| {
+                v.as_str().map(std::path::PathBuf::from).ok_or_else(|| CliError::usage("\"attachments\" must be an array of file paths"))
+            })
             .collect::<Result<_>>()?,
         Some(_) => return Err(CliError::usage("\"attachments\" must be an array of file paths")),
     };

@@ -76,7 +76,11 @@ impl Params {
             Some(Value::String(s)) => Ok(vec![s.clone()]),
             Some(Value::Array(a)) => a
                 .iter()
-                .map(|v| v.as_str().map(str::to_string).ok_or_else(|| CliError::usage(format!("param {k:?} must be a string or an array of strings"))))
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .ok_or_else(|| CliError::usage(format!("param {k:?} must be a string or an array of strings")))
+                })
                 .collect(),
             Some(_) => Err(CliError::usage(format!("param {k:?} must be a string or an array of strings"))),
         }
@@ -102,7 +106,8 @@ pub fn resolve_peer(client: &Client, arg: &str) -> Result<String> {
     let matches: Vec<_> = known
         .iter()
         .filter(|c| {
-            c.nickname.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(arg)) || c.display_name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(arg))
+            c.nickname.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(arg))
+                || c.display_name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(arg))
         })
         .collect();
     match matches.len() {
@@ -131,7 +136,8 @@ pub fn resolve_conversation(client: &Client, arg: &str) -> Result<String> {
         Err(e) if e.kind != Kind::Sdk(ErrorKind::InvalidSessionId) => Err(e),
         Err(_) => match groups.len() {
             1 => Ok(groups[0].clone()),
-            0 => Err(CliError::from(parse_err).context(format!("{arg:?} is neither a Session ID, a group ID nor the name of a contact or group"))),
+            0 => Err(CliError::from(parse_err)
+                .context(format!("{arg:?} is neither a Session ID, a group ID nor the name of a contact or group"))),
             n => Err(CliError::invalid(format!("{arg:?} names {n} groups; use the group ID"))),
         },
     }

@@ -70,7 +70,9 @@ pub fn record(s: &Session) -> NetworkRecord {
         paths: net
             .paths()
             .iter()
-            .map(|p| p.iter().map(|n| NodeRecord { ip: n.ip.clone(), port: n.port, ed25519: n.ed25519_hex(), swarm_id: n.swarm_id }).collect())
+            .map(|p| {
+                p.iter().map(|n| NodeRecord { ip: n.ip.clone(), port: n.port, ed25519: n.ed25519_hex(), swarm_id: n.swarm_id }).collect()
+            })
             .collect(),
         stats: StatsRecord {
             onion_requests: st.onion_requests,
@@ -96,7 +98,13 @@ pub fn run(ctx: &Ctx, a: NetworkArgs) -> Result<()> {
         ctx.out.record(&r);
         return Ok(());
     }
-    let state = if r.connected { ctx.out.green("connected") } else if a.offline { ctx.out.dim("not connected (--offline)") } else { ctx.out.red("not connected") };
+    let state = if r.connected {
+        ctx.out.green("connected")
+    } else if a.offline {
+        ctx.out.dim("not connected (--offline)")
+    } else {
+        ctx.out.red("not connected")
+    };
     ctx.out.fields(&[
         ("Network", format!("{} ({})", r.network, r.source)),
         ("Seed nodes", r.seed_nodes.join(", ")),

@@ -105,7 +105,8 @@ fn create(ctx: &Ctx, name: &str, phrase: Option<zeroize::Zeroizing<String>>, dis
         if let Some(d) = &display_name {
             client.set_display_name(d)?;
         }
-        let meta = ProfileMeta { name: name.to_string(), session_id: client.session_id().to_hex(), network, pin: !no_pin, created_at: now_ms() };
+        let meta =
+            ProfileMeta { name: name.to_string(), session_id: client.session_id().to_hex(), network, pin: !no_pin, created_at: now_ms() };
         let phrase_out = client.mnemonic();
         drop(client);
         let staged = Profile { meta, dir: staging.clone() };
@@ -218,7 +219,12 @@ pub fn run(ctx: &Ctx, cmd: ProfileCommand) -> Result<()> {
         ProfileCommand::SetName { display_name } => {
             let s = ctx.open(Use::Local)?;
             s.client.set_display_name(&display_name)?;
-            done(ctx, "display_name_set", json!({"display_name": display_name.trim()}), &format!("Display name set to {}.", display_name.trim()));
+            done(
+                ctx,
+                "display_name_set",
+                json!({"display_name": display_name.trim()}),
+                &format!("Display name set to {}.", display_name.trim()),
+            );
             Ok(())
         }
         ProfileCommand::SetNetwork { network } => {
@@ -227,11 +233,12 @@ pub fn run(ctx: &Ctx, cmd: ProfileCommand) -> Result<()> {
             choice.load()?;
             p.meta.network = choice;
             ctx.home.save(&p)?;
-            done(ctx, "network_set", json!({"name": p.meta.name, "network": p.meta.network.label()}), &format!(
-                "Profile {} now uses the network {}.",
-                p.meta.name,
-                p.meta.network.label()
-            ));
+            done(
+                ctx,
+                "network_set",
+                json!({"name": p.meta.name, "network": p.meta.network.label()}),
+                &format!("Profile {} now uses the network {}.", p.meta.name, p.meta.network.label()),
+            );
             Ok(())
         }
         ProfileCommand::Delete { name, yes } => {

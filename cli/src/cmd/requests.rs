@@ -111,7 +111,12 @@ pub fn run(ctx: &Ctx, cmd: RequestsCommand) -> Result<()> {
 
 pub fn methods() -> Vec<Method> {
     vec![
-        Method { name: "requests", params: "{}", summary: "pending message requests", handler: |d, _| to_value(&list_records(&d.session.client)?) },
+        Method {
+            name: "requests",
+            params: "{}",
+            summary: "pending message requests",
+            handler: |d, _| to_value(&list_records(&d.session.client)?),
+        },
         Method {
             name: "accept_request",
             params: "{peer: string}",

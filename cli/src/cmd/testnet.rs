@@ -27,7 +27,8 @@ pub fn run(ctx: &Ctx, a: TestnetArgs) -> Result<()> {
     if a.swarms == 0 || a.nodes_per_swarm == 0 {
         return Err(CliError::invalid("a testnet needs at least one swarm of one node"));
     }
-    let cfg = TestnetConfig { swarms: a.swarms, nodes_per_swarm: a.nodes_per_swarm, data_dir: a.data_dir.clone(), ..TestnetConfig::default() };
+    let cfg =
+        TestnetConfig { swarms: a.swarms, nodes_per_swarm: a.nodes_per_swarm, data_dir: a.data_dir.clone(), ..TestnetConfig::default() };
     let net = TestnetHandle::start(cfg).map_err(|e| CliError::sdk(session_sdk::ErrorKind::Io, format!("starting the testnet: {e}")))?;
     net.write_description(&a.description)
         .map_err(|e| CliError::sdk(session_sdk::ErrorKind::Io, format!("writing {}: {e}", a.description.display())))?;
@@ -43,11 +44,7 @@ pub fn run(ctx: &Ctx, a: TestnetArgs) -> Result<()> {
             "file_server": format!("{}://{}:{}", d.file_server.protocol, d.file_server.host, d.file_server.port),
         }));
     } else {
-        ctx.out.line(format!(
-            "Testnet running: {} service nodes in {} swarms and a file server.",
-            net.nodes().len(),
-            a.swarms
-        ));
+        ctx.out.line(format!("Testnet running: {} service nodes in {} swarms and a file server.", net.nodes().len(), a.swarms));
         ctx.out.fields(&[
             ("Description", a.description.display().to_string()),
             ("Seed nodes", d.seed_nodes.join(", ")),

@@ -63,7 +63,11 @@ impl Out {
     /// Assert the exit code, and that the failure was reported in one line without a panic.
     pub fn fails_with(self, code: i32) -> Out {
         assert_eq!(self.code, code, "expected exit code {code}, got {}:\nstdout: {}\nstderr: {}", self.code, self.stdout, self.stderr);
-        assert!(!self.stderr.contains("panicked") && !self.stderr.contains("stack backtrace") && !self.stderr.contains("internal error"), "{}", self.stderr);
+        assert!(
+            !self.stderr.contains("panicked") && !self.stderr.contains("stack backtrace") && !self.stderr.contains("internal error"),
+            "{}",
+            self.stderr
+        );
         self
     }
 }

@@ -49,9 +49,7 @@ fn parse(argv: Vec<String>) -> Result<Mode, String> {
             "--nodes-per-swarm" => cfg.nodes_per_swarm = value(&mut args, "--nodes-per-swarm")?,
             "--data-dir" => cfg.data_dir = Some(value(&mut args, "--data-dir")?),
             "--description" => description = value(&mut args, "--description")?,
-            "--processes" => {
-                cfg.processes = Some(std::env::current_exe().map_err(|e| format!("cannot find this executable: {e}"))?)
-            }
+            "--processes" => cfg.processes = Some(std::env::current_exe().map_err(|e| format!("cannot find this executable: {e}"))?),
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
@@ -81,8 +79,11 @@ fn main() -> ExitCode {
                 let t = Testnet::start(cfg).await?;
                 t.write_description(&description)?;
                 println!("{}", t.description().to_json_pretty());
-                eprintln!("session-testnet: {} nodes and a file server running; description written to {}; Ctrl-C stops",
-                    t.nodes().len(), description.display());
+                eprintln!(
+                    "session-testnet: {} nodes and a file server running; description written to {}; Ctrl-C stops",
+                    t.nodes().len(),
+                    description.display()
+                );
                 shutdown_signal().await;
                 eprintln!("session-testnet: stopping");
                 t.stop().await;

@@ -41,9 +41,7 @@ pub async fn delete(node: &Arc<Node>, params: &Map<String, Value>, origin: Origi
     let mut res = finish_recursive(node, "delete", params, origin, mine, Map::new()).await;
     if required && origin == Origin::Client && res.status == 200 {
         if let super::Body::Json(v) = &res.body {
-            let any = v["swarm"]
-                .as_object()
-                .is_some_and(|s| s.values().any(|n| n["deleted"].as_array().is_some_and(|a| !a.is_empty())));
+            let any = v["swarm"].as_object().is_some_and(|s| s.values().any(|n| n["deleted"].as_array().is_some_and(|a| !a.is_empty())));
             if !any {
                 res.status = 404;
             }

@@ -1,8 +1,10 @@
 //! `expire`, `expire_all` (recursive) and `get_expiries` (storage-rpc.md §4).
 
-use super::params::{NsOrAll, Params};
 use super::messages::TTL_MAX_PRIVATE;
-use super::{add_misc, check_auth, check_clock, check_swarm, finish_recursive, node_sign, ns_result, query_failure, Origin, RpcResponse, RpcResult};
+use super::params::{NsOrAll, Params};
+use super::{
+    add_misc, check_auth, check_clock, check_swarm, finish_recursive, node_sign, ns_result, query_failure, Origin, RpcResponse, RpcResult,
+};
 use crate::auth::access;
 use crate::clock::system_ms;
 use crate::node::Node;
@@ -39,7 +41,13 @@ pub async fn expire(node: &Arc<Node>, params: &Map<String, Value>, origin: Origi
         }
         applied.push(e.min(now + TTL_MAX_PRIVATE));
     }
-    let mode = if shorten { "shorten" } else if extend { "extend" } else { "" };
+    let mode = if shorten {
+        "shorten"
+    } else if extend {
+        "extend"
+    } else {
+        ""
+    };
     let mut msg = format!("expire{mode}").into_bytes();
     for e in &expiries {
         msg.extend_from_slice(e.to_string().as_bytes());

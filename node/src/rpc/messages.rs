@@ -37,7 +37,8 @@ pub fn is_unrevocable(ns: i16) -> bool {
 pub async fn store(node: &Arc<Node>, params: &Map<String, Value>, origin: Origin) -> RpcResult {
     let p = Params(params);
     let account = p.pubkey(true)?;
-    let timestamp = p.stringified_u64("timestamp")?.ok_or_else(|| RpcResponse::text(400, "invalid request: Required field 'timestamp' missing"))?;
+    let timestamp =
+        p.stringified_u64("timestamp")?.ok_or_else(|| RpcResponse::text(400, "invalid request: Required field 'timestamp' missing"))?;
     let ttl = p.stringified_u64("ttl")?;
     let expiry_param = p.timestamp("expiry")?;
     let expiry = match (ttl, expiry_param) {
@@ -51,11 +52,17 @@ pub async fn store(node: &Arc<Node>, params: &Map<String, Value>, origin: Origin
     let auth = p.auth(&account)?;
     let data_b64 = p.req_str("data")?;
     if data_b64.len() > MAX_MESSAGE_BODY / 3 * 4 {
-        return Err(RpcResponse::text(400, format!("invalid request: Message body exceeds maximum allowed length of {MAX_MESSAGE_BODY} bytes")));
+        return Err(RpcResponse::text(
+            400,
+            format!("invalid request: Message body exceeds maximum allowed length of {MAX_MESSAGE_BODY} bytes"),
+        ));
     }
     let data = decode_b64(data_b64).ok_or_else(|| RpcResponse::text(400, "invalid request: Invalid 'data' value: not base64 encoded"))?;
     if data.len() > MAX_MESSAGE_BODY {
-        return Err(RpcResponse::text(400, format!("invalid request: Message body exceeds maximum allowed length of {MAX_MESSAGE_BODY} bytes")));
+        return Err(RpcResponse::text(
+            400,
+            format!("invalid request: Message body exceeds maximum allowed length of {MAX_MESSAGE_BODY} bytes"),
+        ));
     }
 
     check_swarm(node, &account)?;

@@ -161,7 +161,15 @@ pub fn check_clock(node: &Node, ts: u64, origin: Origin, text: &str) -> Result<(
 }
 
 /// 401 `text` unless `auth` verifies `msg` for `account` with the `required` subaccount bits.
-pub fn check_auth(node: &Node, account: &AccountId, auth: &Auth, required: u8, unrevocable: bool, msg: &[u8], text: &str) -> Result<(), RpcResponse> {
+pub fn check_auth(
+    node: &Node,
+    account: &AccountId,
+    auth: &Auth,
+    required: u8,
+    unrevocable: bool,
+    msg: &[u8],
+    text: &str,
+) -> Result<(), RpcResponse> {
     let owner = account.to_hex();
     auth::verify(account, auth, required, !unrevocable, |t| node.store.is_revoked(&owner, t).unwrap_or(false), msg)
         .map_err(|_| RpcResponse::text(401, text))

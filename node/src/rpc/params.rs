@@ -71,10 +71,7 @@ impl<'a> Params<'a> {
     pub fn u64(&self, name: &str) -> PResult<Option<u64>> {
         match self.0.get(name) {
             None | Some(Value::Null) => Ok(None),
-            Some(v) => v
-                .as_u64()
-                .map(Some)
-                .map_or_else(|| err(format!("Invalid value given for '{name}': expected unsigned integer")), Ok),
+            Some(v) => v.as_u64().map(Some).map_or_else(|| err(format!("Invalid value given for '{name}': expected unsigned integer")), Ok),
         }
     }
 
@@ -157,9 +154,7 @@ impl<'a> Params<'a> {
             Some(Value::Array(a)) => {
                 let mut out = Vec::with_capacity(a.len());
                 for v in a {
-                    let n = v
-                        .as_u64()
-                        .ok_or_else(|| ParseError(format!("Invalid value given for '{name}': expected timestamp array")))?;
+                    let n = v.as_u64().ok_or_else(|| ParseError(format!("Invalid value given for '{name}': expected timestamp array")))?;
                     out.push(Self::check_ms(name, n)?);
                 }
                 Ok(Some(out))
@@ -217,7 +212,8 @@ impl<'a> Params<'a> {
             (Some(_), None) => return err("invalid subaccount: subaccount_sig is required when using subaccount"),
             (None, Some(_)) => return err("invalid subaccount: subaccount is required when using subaccount_sig"),
             (Some(tok), Some(tsig)) => {
-                let token = decode_token(tok).ok_or_else(|| ParseError("invalid subaccount: expected base64 or hex-encoded subaccount token".into()))?;
+                let token = decode_token(tok)
+                    .ok_or_else(|| ParseError("invalid subaccount: expected base64 or hex-encoded subaccount token".into()))?;
                 let signature = decode_sig(tsig).map_err(|e| ParseError(format!("invalid subaccount signature: {e}")))?;
                 Some(Subaccount { token, signature })
             }

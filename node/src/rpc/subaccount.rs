@@ -15,21 +15,23 @@ pub async fn revoke(node: &Arc<Node>, params: &Map<String, Value>, origin: Origi
     let (method, field) = if revoke { ("revoke_subaccount", "revoke") } else { ("unrevoke_subaccount", "unrevoke") };
     let p = Params(params);
     let account = p.pubkey(false)?;
-    let mut auth = p
-        .auth(&account)?
-        .ok_or_else(|| RpcResponse::text(400, "invalid request: Required field 'signature' missing"))?;
+    let mut auth = p.auth(&account)?.ok_or_else(|| RpcResponse::text(400, "invalid request: Required field 'signature' missing"))?;
     let ts = p.req_timestamp("timestamp")?;
     let list = p.str_list(field)?.ok_or_else(|| RpcResponse::text(400, format!("invalid request: Required field '{field}' missing")))?;
     if list.len() > MAX_TOKENS {
-        return Err(RpcResponse::text(400, format!("invalid request: invalid {field}: cannot {field} more than {MAX_TOKENS} subaccounts at once")));
+        return Err(RpcResponse::text(
+            400,
+            format!("invalid request: invalid {field}: cannot {field} more than {MAX_TOKENS} subaccounts at once"),
+        ));
     }
     if list.is_empty() {
         return Err(RpcResponse::text(400, format!("invalid request: Required field '{field}' missing")));
     }
     let mut tokens = Vec::with_capacity(list.len());
     for t in &list {
-        let tok = decode_token(t)
-            .ok_or_else(|| RpcResponse::text(400, format!("invalid request: invalid {field}: expected base64 or hex-encoded subaccount tag")))?;
+        let tok = decode_token(t).ok_or_else(|| {
+            RpcResponse::text(400, format!("invalid request: invalid {field}: expected base64 or hex-encoded subaccount tag"))
+        })?;
         tokens.push(tok.to_vec());
     }
     check_swarm(node, &account)?;

@@ -13,11 +13,7 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .danger_accept_invalid_certs(true)
-        .timeout(Duration::from_secs(40))
-        .build()
-        .expect("client")
+    reqwest::Client::builder().danger_accept_invalid_certs(true).timeout(Duration::from_secs(40)).build().expect("client")
 }
 
 /// An HTTP response: status and body text.
@@ -104,7 +100,15 @@ pub fn keys(n: &NodeInfo) -> NodeKeys {
 }
 
 /// Store `data` for `acct` (unauthenticated unless `signer` is given).
-pub async fn store(c: &reqwest::Client, node: &NodeInfo, acct: &AccountId, ns: i16, data: &[u8], ttl: u64, signer: Option<&Identity>) -> Resp {
+pub async fn store(
+    c: &reqwest::Client,
+    node: &NodeInfo,
+    acct: &AccountId,
+    ns: i16,
+    data: &[u8],
+    ttl: u64,
+    signer: Option<&Identity>,
+) -> Resp {
     let ts = now_ms();
     let mut p = json!({"pubkey": acct.to_hex(), "timestamp": ts, "ttl": ttl, "data": b64(data), "namespace": ns});
     if let Some(id) = signer {

@@ -1,8 +1,8 @@
 //! Admin operations: create, invite, remove (with key rotation), promote, rename, describe; and leaving.
 
+use super::network::*;
 #[allow(unused_imports)]
 use super::*;
-use super::network::*;
 
 /// The display name we know for a Session ID (from their messages), for the members config.
 fn known_name(inner: &Inner, id: &SessionId) -> String {
@@ -102,7 +102,13 @@ pub(crate) async fn invite(inner: &Arc<Inner>, group_id: &str, members: &[&str])
     for m in &new {
         queue_direct(inner, m, invite_update(&admin, &g, m, ts)?, ts)?;
     }
-    queue_group_content(inner, &g, &control_content(member_change(&admin, group_update_member_change_message::Type::Added, &new, ts), ts), ts, None)?;
+    queue_group_content(
+        inner,
+        &g,
+        &control_content(member_change(&admin, group_update_member_change_message::Type::Added, &new, ts), ts),
+        ts,
+        None,
+    )?;
     g.save(inner)?;
     emit_update(inner, group_id, GroupChange::MembersAdded, new.iter().map(SessionId::to_hex).collect(), Some(inner.session_id().to_hex()));
     Ok(())
@@ -124,7 +130,13 @@ pub(crate) async fn remove(inner: &Arc<Inner>, group_id: &str, members: &[&str])
     Ok(())
 }
 
-pub(super) async fn remove_locked(inner: &Arc<Inner>, g: &mut Group, admin: &GroupAdminKey, gone: &[SessionId], announce: bool) -> Result<()> {
+pub(super) async fn remove_locked(
+    inner: &Arc<Inner>,
+    g: &mut Group,
+    admin: &GroupAdminKey,
+    gone: &[SessionId],
+    announce: bool,
+) -> Result<()> {
     let notice = group_message::build_kicked_notice(admin, gone, g.keys.current_generation(), &crate::crypto::sodium::random_array())?;
     store(inner, g, gc::NS_REVOKED_RETRIEVABLE, &notice, CONFIG_TTL_MS).await?;
     set_subaccounts(inner, g, gone, true).await?;
@@ -136,7 +148,13 @@ pub(super) async fn remove_locked(inner: &Arc<Inner>, g: &mut Group, admin: &Gro
     push_configs(inner, g).await?;
     if announce {
         let ts = inner.next_sent_ts();
-        queue_group_content(inner, g, &control_content(member_change(admin, group_update_member_change_message::Type::Removed, gone, ts), ts), ts, None)?;
+        queue_group_content(
+            inner,
+            g,
+            &control_content(member_change(admin, group_update_member_change_message::Type::Removed, gone, ts), ts),
+            ts,
+            None,
+        )?;
     }
     g.save(inner)
 }
@@ -154,11 +172,20 @@ pub(crate) async fn promote(inner: &Arc<Inner>, group_id: &str, member: &str) ->
     push_configs(inner, &mut g).await?;
     let ts = inner.next_sent_ts();
     let promote = GroupUpdateMessage {
-        promote_message: Some(GroupUpdatePromoteMessage { group_identity_seed: admin.seed().to_vec(), name: g.info.name().unwrap_or_default() }),
+        promote_message: Some(GroupUpdatePromoteMessage {
+            group_identity_seed: admin.seed().to_vec(),
+            name: g.info.name().unwrap_or_default(),
+        }),
         ..Default::default()
     };
     queue_direct(inner, &sid, promote, ts)?;
-    queue_group_content(inner, &g, &control_content(member_change(&admin, group_update_member_change_message::Type::Promoted, &[sid], ts), ts), ts, None)?;
+    queue_group_content(
+        inner,
+        &g,
+        &control_content(member_change(&admin, group_update_member_change_message::Type::Promoted, &[sid], ts), ts),
+        ts,
+        None,
+    )?;
     g.save(inner)?;
     emit_update(inner, group_id, GroupChange::Promoted, vec![sid.to_hex()], Some(inner.session_id().to_hex()));
     Ok(())
@@ -208,7 +235,13 @@ pub(crate) async fn leave(inner: &Arc<Inner>, group_id: &str) -> Result<()> {
         let update = GroupUpdateMessage { member_left_message: Some(GroupUpdateMemberLeftMessage {}), ..Default::default() };
         // Sent directly (not queued): once we stop, nothing would send it.
         let key = g.keys.encryption_key().expect("checked");
-        let data = group_message::encode_for_group(&inner.identity, &key, &control_content(update, ts).encode_to_vec(), ts as u64, &GroupMessageRandomness::random())?;
+        let data = group_message::encode_for_group(
+            &inner.identity,
+            &key,
+            &control_content(update, ts).encode_to_vec(),
+            ts as u64,
+            &GroupMessageRandomness::random(),
+        )?;
         match store(inner, &g, gc::NS_MESSAGES, &data, inner.config.message_ttl.as_millis() as i64).await {
             Ok(_) => {}
             // Already removed (our access is revoked): there is nobody left to tell.
@@ -222,4 +255,3 @@ pub(crate) async fn leave(inner: &Arc<Inner>, group_id: &str) -> Result<()> {
     emit_update(inner, group_id, GroupChange::Left, vec![inner.session_id().to_hex()], Some(inner.session_id().to_hex()));
     Ok(())
 }
-

@@ -97,4 +97,3 @@ pub(crate) fn receive_promotion(inner: &Arc<Inner>, from: &SessionId, p: &GroupU
     });
     Ok(())
 }
-

@@ -3,7 +3,6 @@
 //! rotated on removal. Group state is the libsession-compatible keys, info and members configs
 //! (crypto::group_keys, wire::group_config), dumped to the database after every change.
 
-
 mod admin;
 mod invites;
 mod network;

@@ -60,9 +60,21 @@ pub(super) async fn set_subaccounts(inner: &Inner, g: &Group, members: &[Session
 
 /// Queue a group message (content) in the outbox: encrypted with the current group key, stored
 /// once in the group swarm.
-pub(super) fn queue_group_content(inner: &Inner, g: &Group, content: &Content, sent_ts: i64, message: Option<(&str, Vec<crate::store::AttachmentRecord>)>) -> Result<Option<i64>> {
+pub(super) fn queue_group_content(
+    inner: &Inner,
+    g: &Group,
+    content: &Content,
+    sent_ts: i64,
+    message: Option<(&str, Vec<crate::store::AttachmentRecord>)>,
+) -> Result<Option<i64>> {
     let key = g.keys.encryption_key().ok_or_else(|| Error::new(ErrorKind::NotRunning, "the group's keys have not arrived yet"))?;
-    let data = group_message::encode_for_group(&inner.identity, &key, &content.encode_to_vec(), sent_ts as u64, &GroupMessageRandomness::random())?;
+    let data = group_message::encode_for_group(
+        &inner.identity,
+        &key,
+        &content.encode_to_vec(),
+        sent_ts as u64,
+        &GroupMessageRandomness::random(),
+    )?;
     let copy = OutboxCopy {
         destination: g.record.id.clone(),
         namespace: gc::NS_MESSAGES,
@@ -125,7 +137,12 @@ pub(super) fn invite_update(admin: &GroupAdminKey, g: &Group, member: &SessionId
     })
 }
 
-pub(super) fn member_change(admin: &GroupAdminKey, kind: group_update_member_change_message::Type, members: &[SessionId], sent_ts: i64) -> GroupUpdateMessage {
+pub(super) fn member_change(
+    admin: &GroupAdminKey,
+    kind: group_update_member_change_message::Type,
+    members: &[SessionId],
+    sent_ts: i64,
+) -> GroupUpdateMessage {
     let sig = group_message::admin_sign(admin, &group_message::member_change_signed_bytes(kind as i32, sent_ts as u64));
     GroupUpdateMessage {
         member_change_message: Some(GroupUpdateMemberChangeMessage {
@@ -141,7 +158,13 @@ pub(super) fn member_change(admin: &GroupAdminKey, kind: group_update_member_cha
 // ---- messages -----------------------------------------------------------------------------------
 
 /// Queue a data message (text or with uploaded attachments) to a group.
-pub(crate) fn send_data(inner: &Inner, group: &AccountId, dm: DataMessage, body: &str, attachments: Vec<crate::store::AttachmentRecord>) -> Result<i64> {
+pub(crate) fn send_data(
+    inner: &Inner,
+    group: &AccountId,
+    dm: DataMessage,
+    body: &str,
+    attachments: Vec<crate::store::AttachmentRecord>,
+) -> Result<i64> {
     let h = handle(inner, &group.to_hex())?;
     let g = lock_sync(&h)?;
     if g.record.state != GroupState::Joined {
@@ -177,7 +200,13 @@ pub(crate) fn group_copy(inner: &Inner, group_id: &str, dm: DataMessage, sent_ts
     Ok(OutboxCopy {
         destination: group_id.to_string(),
         namespace: gc::NS_MESSAGES,
-        data: group_message::encode_for_group(&inner.identity, &key, &content.encode_to_vec(), sent_ts as u64, &GroupMessageRandomness::random())?,
+        data: group_message::encode_for_group(
+            &inner.identity,
+            &key,
+            &content.encode_to_vec(),
+            sent_ts as u64,
+            &GroupMessageRandomness::random(),
+        )?,
         ttl_ms: inner.config.message_ttl.as_millis() as i64,
         primary: true,
         deadline: local_now_ms() + inner.config.send_retry_window.as_millis() as i64,
@@ -190,4 +219,3 @@ pub(crate) async fn credential(inner: &Inner, group_id: &str) -> Result<Credenti
     let g = h.lock().await;
     Ok(g.cred.clone())
 }
-

@@ -1,9 +1,9 @@
 //! Polling a group swarm and applying what arrives.
 
-#[allow(unused_imports)]
-use super::*;
 use super::admin::remove_locked;
 use super::network::*;
+#[allow(unused_imports)]
+use super::*;
 
 // ---- polling --------------------------------------------------------------------------------------
 
@@ -143,7 +143,8 @@ pub(crate) async fn poll(inner: &Arc<Inner>, h: &GroupHandle) -> Result<()> {
     // An accepted invite owes the group a response once we hold its key.
     if g.record.pending_response && g.record.state == GroupState::Joined && g.keys.encryption_key().is_some() {
         let ts = inner.next_sent_ts();
-        let update = GroupUpdateMessage { invite_response: Some(GroupUpdateInviteResponseMessage { is_approved: true }), ..Default::default() };
+        let update =
+            GroupUpdateMessage { invite_response: Some(GroupUpdateInviteResponseMessage { is_approved: true }), ..Default::default() };
         queue_group_content(inner, &g, &control_content(update, ts), ts, None)?;
         g.record.pending_response = false;
     }
@@ -172,7 +173,17 @@ pub(super) fn apply_group_message(inner: &Arc<Inner>, g: &mut Group, keys: &[[u8
     }
     let attachments = crate::client::attachments::records_from(dm);
     let outgoing = sender == me;
-    let id = inner.store.insert_incoming(&gid, ConversationKind::Group, &sender, outgoing, dm.body.as_deref(), sent_ts, Some(&m.hash), None, &attachments)?;
+    let id = inner.store.insert_incoming(
+        &gid,
+        ConversationKind::Group,
+        &sender,
+        outgoing,
+        dm.body.as_deref(),
+        sent_ts,
+        Some(&m.hash),
+        None,
+        &attachments,
+    )?;
     if let Some(id) = id {
         inner.touch();
         let message = inner.store.require_message(id)?;
@@ -248,4 +259,3 @@ pub(super) fn apply_group_update(inner: &Arc<Inner>, g: &mut Group, sender: &Ses
     }
     Ok(())
 }
-
