@@ -389,6 +389,19 @@ impl Network {
         self.update_state();
     }
 
+    /// The guard did not answer: drop its path, count it against the node, and say why.
+    fn guard_unreachable(&self, guard: &Node, e: reqwest::Error) -> Error {
+        self.pool().drop_path(&guard.keys.ed25519);
+        self.pool().node_failed(&guard.keys.ed25519, false);
+        self.count(|s| s.failed_requests += 1);
+        self.update_state();
+        if e.is_timeout() {
+            Error::new(ErrorKind::Timeout, format!("onion request timed out: {e}"))
+        } else {
+            net_err(format!("guard {}: {e}", guard.ip))
+        }
+    }
+
     /// POST an onion body to a path's guard; returns the HTTP status and body.
     async fn send_onion(&self, path: &super::pool::Path, body: Vec<u8>) -> Result<(u16, Vec<u8>)> {
         self.count(|s| s.onion_requests += 1);
@@ -396,18 +409,7 @@ impl Network {
         let resp = self.http.post(guard.url("/onion_req/v2")).header("Content-Type", "application/octet-stream").body(body).send().await;
         let resp = match resp {
             Ok(r) => r,
-            Err(e) => {
-                // The guard did not answer: this path is unusable.
-                self.pool().drop_path(&guard.keys.ed25519);
-                self.pool().node_failed(&guard.keys.ed25519, false);
-                self.count(|s| s.failed_requests += 1);
-                self.update_state();
-                return Err(if e.is_timeout() {
-                    Error::new(ErrorKind::Timeout, format!("onion request timed out: {e}"))
-                } else {
-                    net_err(format!("guard {}: {e}", guard.ip))
-                });
-            }
+            Err(e) => return Err(self.guard_unreachable(guard, e)),
         };
         let status = resp.status().as_u16();
         let body = resp.bytes().await.map_err(|e| net_err(format!("reading onion reply: {e}")))?;
@@ -542,13 +544,7 @@ impl Network {
             .await;
         let mut resp = match resp {
             Ok(r) => r,
-            Err(e) => {
-                self.pool().drop_path(&guard.keys.ed25519);
-                self.pool().node_failed(&guard.keys.ed25519, false);
-                self.count(|s| s.failed_requests += 1);
-                self.update_state();
-                return Err(net_err(format!("guard {}: {e}", guard.ip)));
-            }
+            Err(e) => return Err(self.guard_unreachable(guard, e)),
         };
         if let Some(p) = &progress {
             p(Direction::Up, total, total);
