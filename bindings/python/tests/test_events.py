@@ -59,12 +59,21 @@ def test_async_iterator(make_client) -> None:
                 ticks += 1
 
         tick_task = asyncio.create_task(ticker())
-        await asyncio.get_running_loop().run_in_executor(None, a.send_text, b.session_id, "async hello")
+        loop = asyncio.get_running_loop()
+
+        async def send_later() -> None:
+            # Scheduled on the loop while the iterator waits: if waiting blocked the loop, the
+            # message would never be sent and the iteration would end without it.
+            await asyncio.sleep(0.2)
+            await loop.run_in_executor(None, a.send_text, b.session_id, "async hello")
+
+        send_task = asyncio.create_task(send_later())
         async for event in b.events_async(timeout=DEADLINE):
             check_event(event)
             if event.kind == EventKind.MESSAGE_RECEIVED:
                 tick_task.cancel()
-                assert ticks > 5, ticks
+                await send_task
+                assert ticks >= 3, ticks  # the ticker ran during the 0.2 s wait
                 return event.text or ""
         raise AssertionError("events_async ended without the message")
 
