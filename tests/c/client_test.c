@@ -33,6 +33,7 @@ static int failures = 0, checks = 0;
     } while (0)
 
 static char scratch[512];
+static int last_is_request = -1;
 
 static ssdk_client *make_client(const char *net, const char *name, const char *pin) {
     char dir[600];
@@ -70,6 +71,7 @@ static char *wait_message(ssdk_client *c, const char *text, double timeout) {
             CHECK(ssdk_event_timestamp(ev) > 1600000000000LL);
             CHECK(ssdk_event_state(ev) == SSDK_MESSAGE_RECEIVED);
             CHECK(strstr(ssdk_event_json(ev), "\"kind\":\"message_received\"") != NULL);
+            last_is_request = ssdk_event_is_request(ev);
         }
         ssdk_event_free(ev);
         if (sender) return sender;
@@ -154,6 +156,9 @@ static void test_errors(ssdk_client *c, const char *net) {
     EXPECT(ssdk_config_set_identity(cfg, NULL), SSDK_ERR_NULL_ARGUMENT);
     EXPECT(ssdk_config_set_send_retry_window(cfg, 0), SSDK_ERR_INVALID_ARGUMENT);
     EXPECT(ssdk_config_set_display_name(NULL, "x"), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_config_use_mainnet(NULL), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_config_use_mainnet(cfg), SSDK_OK);
+    CHECK(ssdk_event_bytes_done(NULL) == 0 && ssdk_event_bytes_total(NULL) == 0 && !ssdk_event_is_request(NULL));
     EXPECT(ssdk_config_set_strip_jpeg_metadata(NULL, true), SSDK_ERR_NULL_ARGUMENT);
     EXPECT(ssdk_config_set_strip_jpeg_metadata(cfg, true), SSDK_OK);
     ssdk_config_free(cfg);
@@ -190,7 +195,9 @@ int main(int argc, char **argv) {
     CHECK(mid > 0);
     char *from = wait_message(bob, "hello from C", 30);
     CHECK(from && strcmp(from, alice_id) == 0);
+    CHECK(last_is_request == 1); /* alice is not yet approved by bob */
     free(from);
+    EXPECT(ssdk_client_decline_request(bob, "05d2ad010eeb72d72e561d9de7bd7b6989af77dcabffa03a5111a6c859ae5c3a72"), SSDK_ERR_NOT_FOUND);
     char *json = NULL;
     EXPECT(ssdk_client_requests_json(bob, &json), SSDK_OK);
     CHECK(json && strstr(json, alice_id));
@@ -237,6 +244,22 @@ int main(int argc, char **argv) {
     int32_t ready = -1;
     EXPECT(ssdk_client_connection_ready(alice, &ready), SSDK_OK);
     CHECK(ready == 1);
+    const char *stranger = "05d2ad010eeb72d72e561d9de7bd7b6989af77dcabffa03a5111a6c859ae5c3a72";
+    EXPECT(ssdk_client_block(alice, stranger), SSDK_OK);
+    EXPECT(ssdk_client_blocked_json(alice, &json), SSDK_OK);
+    CHECK(json && strstr(json, stranger));
+    ssdk_string_free(json);
+    EXPECT(ssdk_client_send_text(alice, stranger, "x", NULL), SSDK_ERR_BLOCKED);
+    EXPECT(ssdk_client_unblock(alice, stranger), SSDK_OK);
+    EXPECT(ssdk_client_blocked_json(alice, &json), SSDK_OK);
+    CHECK(json && !strstr(json, stranger));
+    ssdk_string_free(json);
+    EXPECT(ssdk_client_blocked_json(alice, NULL), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_client_unblock(alice, "bad"), SSDK_ERR_INVALID_SESSION_ID);
+    EXPECT(ssdk_client_add_contact(alice, stranger, NULL), SSDK_OK);
+    EXPECT(ssdk_client_remove_contact(alice, stranger), SSDK_OK);
+    EXPECT(ssdk_client_remove_contact(alice, stranger), SSDK_ERR_NOT_FOUND);
+    EXPECT(ssdk_client_decline_request(alice, bob_id), SSDK_ERR_INVALID_ARGUMENT); /* a contact, not a request */
     EXPECT(ssdk_client_add_contact(alice, bob_id, "Bobby"), SSDK_OK);
     EXPECT(ssdk_client_set_nickname(alice, bob_id, "Robert"), SSDK_OK);
     EXPECT(ssdk_client_contacts_json(alice, &json), SSDK_OK);
@@ -277,6 +300,10 @@ int main(int argc, char **argv) {
     while (now_s() < end && !done) {
         ssdk_event *ev = NULL;
         if (ssdk_client_next_event(bob, 100, &ev) != SSDK_OK) continue;
+        if (ssdk_event_kind(ev) == SSDK_EVENT_ATTACHMENT_PROGRESS) {
+            CHECK(ssdk_event_bytes_total(ev) > 0 && ssdk_event_bytes_done(ev) <= ssdk_event_bytes_total(ev));
+            CHECK(!ssdk_event_is_upload(ev));
+        }
         if (ssdk_event_kind(ev) == SSDK_EVENT_ATTACHMENT_DONE) {
             done = 1;
             CHECK(ssdk_event_message_id(ev) == bob_mid);
