@@ -1,15 +1,10 @@
 //! Group functions of `ssdk_client` (groups v2, `03…` IDs). Send to a group with
 //! `ssdk_client_send_text` / `ssdk_client_send_file` and the group ID.
 
-use super::client::ssdk_client;
+use super::client::{client, ssdk_client};
 use super::status::{guard, ssdk_status};
-use super::util::{c_string, handle, out, str_arg, str_array_arg};
-use crate::client::Client;
+use super::util::{c_string, out, str_arg, str_array_arg};
 use std::ffi::c_char;
-
-fn client<'a>(p: *const ssdk_client) -> crate::Result<&'a Client> {
-    handle(p, "client").map(|c| &c.inner)
-}
 
 /// Create a group with this client as its admin, named `name` (1–100 bytes), with an optional
 /// description (NULL for none), inviting the `count` Session IDs in `members` (at most 99; the

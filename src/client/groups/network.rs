@@ -60,13 +60,9 @@ pub(super) async fn set_subaccounts(inner: &Inner, g: &Group, members: &[Session
 
 /// Queue a group message (content) in the outbox: encrypted with the current group key, stored
 /// once in the group swarm.
-pub(super) fn queue_group_content(
-    inner: &Inner,
-    g: &Group,
-    content: &Content,
-    sent_ts: i64,
-    message: Option<(&str, Vec<crate::store::AttachmentRecord>)>,
-) -> Result<Option<i64>> {
+/// The outbox copy of a group message: `content` encrypted with the group's current key,
+/// stored once in the group swarm's message namespace.
+fn group_outbox_copy(inner: &Inner, g: &Group, content: &Content, sent_ts: i64) -> Result<OutboxCopy> {
     let key = g.keys.encryption_key().ok_or_else(|| Error::new(ErrorKind::NotRunning, "the group's keys have not arrived yet"))?;
     let data = group_message::encode_for_group(
         &inner.identity,
@@ -75,14 +71,24 @@ pub(super) fn queue_group_content(
         sent_ts as u64,
         &GroupMessageRandomness::random(),
     )?;
-    let copy = OutboxCopy {
+    Ok(OutboxCopy {
         destination: g.record.id.clone(),
         namespace: gc::NS_MESSAGES,
         data,
         ttl_ms: inner.config.message_ttl.as_millis() as i64,
         primary: true,
         deadline: local_now_ms() + inner.config.send_retry_window.as_millis() as i64,
-    };
+    })
+}
+
+pub(super) fn queue_group_content(
+    inner: &Inner,
+    g: &Group,
+    content: &Content,
+    sent_ts: i64,
+    message: Option<(&str, Vec<crate::store::AttachmentRecord>)>,
+) -> Result<Option<i64>> {
+    let copy = group_outbox_copy(inner, g, content, sent_ts)?;
     let id = match message {
         Some((body, attachments)) => Some(inner.store.insert_outgoing(&NewOutgoing {
             conversation: &g.record.id,
@@ -195,22 +201,8 @@ pub(crate) fn ensure_can_send(inner: &Inner, group_id: &str) -> Result<()> {
 pub(crate) fn group_copy(inner: &Inner, group_id: &str, dm: DataMessage, sent_ts: i64) -> Result<OutboxCopy> {
     let h = handle(inner, group_id)?;
     let g = lock_sync(&h)?;
-    let key = g.keys.encryption_key().ok_or_else(|| Error::new(ErrorKind::NotRunning, "the group's keys have not arrived yet"))?;
     let content = Content { data_message: Some(dm), sig_timestamp: Some(sent_ts as u64), ..Default::default() };
-    Ok(OutboxCopy {
-        destination: group_id.to_string(),
-        namespace: gc::NS_MESSAGES,
-        data: group_message::encode_for_group(
-            &inner.identity,
-            &key,
-            &content.encode_to_vec(),
-            sent_ts as u64,
-            &GroupMessageRandomness::random(),
-        )?,
-        ttl_ms: inner.config.message_ttl.as_millis() as i64,
-        primary: true,
-        deadline: local_now_ms() + inner.config.send_retry_window.as_millis() as i64,
-    })
+    group_outbox_copy(inner, &g, &content, sent_ts)
 }
 
 /// The credential to store to a group's swarm (the sender task's signer for 03 destinations).

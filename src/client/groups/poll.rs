@@ -83,7 +83,6 @@ pub(crate) async fn poll(inner: &Arc<Inner>, h: &GroupHandle) -> Result<()> {
         emit_update(inner, &gid, GroupChange::Ready, vec![], None);
     }
     let me = inner.session_id();
-    let name_before = g.info.name();
     let desc_before = g.info.description();
     for ns in [gc::NS_INFO, gc::NS_MEMBERS] {
         if let Some(msgs) = by_ns.get(&ns) {
@@ -99,7 +98,6 @@ pub(crate) async fn poll(inner: &Arc<Inner>, h: &GroupHandle) -> Result<()> {
     }
     // Renames are announced by the admin's signed InfoChange message (with its author); the
     // description has no such message, so its config change is the announcement.
-    let _ = name_before;
     if g.info.description() != desc_before && desc_before.is_some() {
         emit_update(inner, &gid, GroupChange::DescriptionChanged, vec![], None);
     }
