@@ -5,7 +5,7 @@
 use super::clock::NetworkClock;
 use super::config::NetworkConfig;
 use super::node::Node;
-use super::pool::{Dropped, Pool, PATH_HOPS};
+use super::pool::{Pool, PATH_HOPS};
 use crate::crypto::onion_hop::EncType;
 use crate::crypto::onion_request::{self, Destination, NodeReply};
 use crate::crypto::sodium;
@@ -285,8 +285,10 @@ impl Network {
             let path = self.pool().build_path(guard);
             match path {
                 Some(p) => {
-                    self.pool().add_path(p);
-                    self.count(|s| s.paths_built += 1);
+                    if self.test_path(&p).await {
+                        self.pool().add_path(p);
+                        self.count(|s| s.paths_built += 1);
+                    }
                 }
                 None => break,
             }
@@ -313,6 +315,32 @@ impl Network {
             }
             _ => false,
         }
+    }
+
+    /// Send one `info` request through a new path, with its exit node as the destination, before
+    /// any request of the user's uses it: a guard that answers directly says nothing about the
+    /// middle and exit hops, and a dead hop found here costs no message a retry. `info` names
+    /// no account. A failure counts a strike against the hops behind the guard (or against the
+    /// node the guard blames, at once); an unreachable guard is handled by `send_onion`.
+    async fn test_path(&self, path: &super::pool::Path) -> bool {
+        let (relays, exit) = path.nodes.split_at(PATH_HOPS - 1);
+        let hops: Vec<_> = relays.iter().map(|n| n.keys).collect();
+        let Ok(built) = onion_request::build(&hops, &Destination::Node(exit[0].keys), &rpc::info().to_bytes(), self.opts.enc_type) else {
+            return false;
+        };
+        let blamed = match self.send_onion(path, built.body).await {
+            Ok((200, body)) if matches!(onion_request::open_node_reply(&built.reply_key, &body), Ok(r) if r.status == 200) => return true,
+            Ok((_, body)) => Self::blamed_node(&body),
+            Err(_) => return false,
+        };
+        match blamed {
+            Some(b) => {
+                self.pool().node_failed(&b, true);
+            }
+            None => self.pool().nodes_failed(&path.nodes[1..]),
+        }
+        self.count(|s| s.failed_requests += 1);
+        false
     }
 
     /// Refresh the node list if it is older than the refresh interval: ask three nodes (through
@@ -363,7 +391,7 @@ impl Network {
                 if self.test_guard(&g).await {
                     let built = self.pool().build_path(g);
                     if let Some(p) = built {
-                        if avoid.is_none_or(|a| !p.contains(a)) {
+                        if avoid.is_none_or(|a| !p.contains(a)) && self.test_path(&p).await {
                             self.pool().add_path(p.clone());
                             self.count(|s| s.paths_built += 1);
                             return Ok(p);
@@ -381,8 +409,8 @@ impl Network {
             let mut pool = self.pool();
             if let Some(b) = blamed {
                 pool.node_failed(&b, true);
-            } else if pool.path_failed(guard) == Dropped::Path {
-                pool.node_failed(guard, false);
+            } else {
+                pool.path_failed(guard);
             }
         }
         self.count(|s| s.failed_requests += 1);

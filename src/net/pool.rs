@@ -126,16 +126,26 @@ impl Pool {
         Some(ok[sodium::random_below(ok.len() as u32) as usize].clone())
     }
 
-    /// Count a failure against the path led by `guard`; drop it at the threshold.
+    /// Count a failure against the path led by `guard`; at the threshold drop it and count a
+    /// strike against each of its nodes (a path error does not say which hop failed, so a dead
+    /// middle or exit node is not picked again once it has spoiled enough paths).
     pub fn path_failed(&mut self, guard: &[u8; 32]) -> Dropped {
         if let Some(i) = self.paths.iter().position(|p| &p.guard().keys.ed25519 == guard) {
             self.paths[i].failures += 1;
             if self.paths[i].failures >= PATH_FAILURE_THRESHOLD {
-                self.paths.remove(i);
+                let dropped = self.paths.remove(i);
+                self.nodes_failed(&dropped.nodes);
                 return Dropped::Path;
             }
         }
         Dropped::Nothing
+    }
+
+    /// One strike against each of `nodes` (a path that failed as a whole).
+    pub fn nodes_failed(&mut self, nodes: &[Node]) {
+        for n in nodes {
+            self.node_failed(&n.keys.ed25519, false);
+        }
     }
 
     /// A path worked: reset its failure count.
@@ -230,6 +240,10 @@ mod tests {
         assert_eq!(pool.path_failed(&[1; 32]), Dropped::Nothing);
         assert_eq!(pool.path_failed(&[1; 32]), Dropped::Path);
         assert!(pool.paths().is_empty());
+        // Each hop of the dropped path took a strike: two more and the middle node is gone.
+        assert_eq!(pool.node_failed(&middle, false), Dropped::Nothing);
+        assert_eq!(pool.node_failed(&middle, false), Dropped::Node);
+        assert!(pool.find(&middle).is_none());
         let acct = AccountId::new(crate::identity::IdPrefix::Standard, [9; 32]);
         pool.set_swarm(acct, vec![node(3, "127.0.0.1"), node(4, "127.0.0.1")]);
         assert_eq!(pool.node_failed(&[3; 32], true), Dropped::Node);
