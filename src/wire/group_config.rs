@@ -4,6 +4,7 @@
 //! Both are encrypted with the group keys ([`GroupKeys::group_keys`], newest first) and must be
 //! signed by the group key: admins (holding the seed) sign, members only verify and cannot edit.
 
+use super::config_fields::{get_int, get_pic, get_str, set_flag, set_nonempty, set_pic, set_positive};
 use super::config_message::{Config, ConfigValue, Dict, SigningKeys};
 use crate::crypto::group_keys::{GroupAdminKey, GroupKeys};
 use crate::error::{Error, ErrorKind, Result};
@@ -49,47 +50,6 @@ pub fn group_signing_keys(group_pk: &[u8; 32], admin: Option<&GroupAdminKey>) ->
 
 fn too_long(what: &str, max: usize, len: usize) -> Error {
     Error::new(ErrorKind::TooLarge, format!("{what} is {len} bytes; the limit is {max}"))
-}
-
-fn set_nonempty(d: &mut Dict, k: &str, v: &[u8]) {
-    if v.is_empty() {
-        d.remove(k.as_bytes());
-    } else {
-        d.insert(k.as_bytes().to_vec(), ConfigValue::bytes(v));
-    }
-}
-fn set_positive(d: &mut Dict, k: &str, v: i64) {
-    if v > 0 {
-        d.insert(k.as_bytes().to_vec(), ConfigValue::int(v));
-    } else {
-        d.remove(k.as_bytes());
-    }
-}
-fn set_flag(d: &mut Dict, k: &str, v: bool) {
-    set_positive(d, k, i64::from(v));
-}
-fn set_pic(d: &mut Dict, pic: Option<(&str, &[u8; 32])>) {
-    match pic.filter(|(url, _)| !url.is_empty()) {
-        Some((url, key)) => {
-            d.insert(b"p".to_vec(), ConfigValue::bytes(url.as_bytes()));
-            d.insert(b"q".to_vec(), ConfigValue::bytes(&key[..]));
-        }
-        None => {
-            d.remove(&b"p"[..]);
-            d.remove(&b"q"[..]);
-        }
-    }
-}
-fn get_int(d: &Dict, k: &str) -> Option<i64> {
-    d.get(k.as_bytes()).and_then(ConfigValue::as_int)
-}
-fn get_str(d: &Dict, k: &str) -> Option<String> {
-    d.get(k.as_bytes()).and_then(ConfigValue::as_bytes).filter(|b| !b.is_empty()).map(|b| String::from_utf8_lossy(b).into_owned())
-}
-fn get_pic(d: &Dict) -> Option<(String, [u8; 32])> {
-    let url = get_str(d, "p")?;
-    let key: [u8; 32] = d.get(&b"q"[..]).and_then(ConfigValue::as_bytes)?.try_into().ok()?;
-    Some((url, key))
 }
 
 // ---- info ----------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 //! swarm mapping. Pure: no I/O.
 
 pub mod bencode;
+pub mod config_fields;
 pub mod config_message;
+
 pub mod envelope;
 pub mod group_config;
 pub mod message_hash;
@@ -11,3 +13,4 @@ pub mod padding;
 pub mod proto;
 pub mod rpc;
 pub mod swarm;
+pub mod user_config;

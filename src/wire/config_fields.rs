@@ -1,0 +1,46 @@
+//! Reading and writing fields of config data the way libsession-util does: empty strings and
+//! zero integers are removed rather than stored, flags are 1 or absent, an avatar is a URL and
+//! a 32-byte key together or neither.
+
+use super::config_message::{ConfigValue, Dict};
+
+pub fn set_nonempty(d: &mut Dict, k: &str, v: &[u8]) {
+    if v.is_empty() {
+        d.remove(k.as_bytes());
+    } else {
+        d.insert(k.as_bytes().to_vec(), ConfigValue::bytes(v));
+    }
+}
+pub fn set_positive(d: &mut Dict, k: &str, v: i64) {
+    if v > 0 {
+        d.insert(k.as_bytes().to_vec(), ConfigValue::int(v));
+    } else {
+        d.remove(k.as_bytes());
+    }
+}
+pub fn set_flag(d: &mut Dict, k: &str, v: bool) {
+    set_positive(d, k, i64::from(v));
+}
+pub fn set_pic(d: &mut Dict, pic: Option<(&str, &[u8; 32])>) {
+    match pic.filter(|(url, _)| !url.is_empty()) {
+        Some((url, key)) => {
+            d.insert(b"p".to_vec(), ConfigValue::bytes(url.as_bytes()));
+            d.insert(b"q".to_vec(), ConfigValue::bytes(&key[..]));
+        }
+        None => {
+            d.remove(&b"p"[..]);
+            d.remove(&b"q"[..]);
+        }
+    }
+}
+pub fn get_int(d: &Dict, k: &str) -> Option<i64> {
+    d.get(k.as_bytes()).and_then(ConfigValue::as_int)
+}
+pub fn get_str(d: &Dict, k: &str) -> Option<String> {
+    d.get(k.as_bytes()).and_then(ConfigValue::as_bytes).filter(|b| !b.is_empty()).map(|b| String::from_utf8_lossy(b).into_owned())
+}
+pub fn get_pic(d: &Dict) -> Option<(String, [u8; 32])> {
+    let url = get_str(d, "p")?;
+    let key: [u8; 32] = d.get(&b"q"[..]).and_then(ConfigValue::as_bytes)?.try_into().ok()?;
+    Some((url, key))
+}
