@@ -8,8 +8,11 @@
 
 use super::config_fields::{get_int, get_pic, get_str, set_flag, set_nonempty, set_pic, set_positive};
 use super::config_message::{Config, ConfigValue, Dict, SigningKeys};
+use super::proto::{envelope, shared_config_message, Content, Envelope, SharedConfigMessage};
+use crate::crypto::session_protocol;
 use crate::error::{Error, ErrorKind, Result};
 use crate::identity::{Identity, SessionId};
+use prost::Message as _;
 
 /// Own swarm namespaces of the user configs.
 pub const NS_USER_PROFILE: i16 = 2;
@@ -38,6 +41,43 @@ fn check_len(what: &str, v: &str) -> Result<()> {
     Ok(())
 }
 
+// ---- legacy wrapping ---------------------------------------------------------------------------
+
+/// Wrap a pushed user config as libsession does for older clients (config-sync.md §2):
+/// `Content{sharedConfigMessage}` ‖ 0x80, sealed deterministically to ourselves, in an
+/// `Envelope{SESSION_MESSAGE, timestamp 1}` inside a `WebSocketMessage` request.
+pub fn wrap_legacy(identity: &Identity, kind: shared_config_message::Kind, seqno: i64, data: &[u8]) -> Result<Vec<u8>> {
+    let content = Content {
+        shared_config_message: Some(SharedConfigMessage { kind: kind as i32, seqno, data: data.to_vec() }),
+        ..Default::default()
+    };
+    let mut plain = content.encode_to_vec();
+    plain.push(0x80);
+    let sealed = session_protocol::encrypt_for_recipient_deterministic(identity, &identity.session_id(), &plain)?;
+    let env = Envelope { r#type: envelope::Type::SessionMessage as i32, timestamp: 1, content: Some(sealed), ..Default::default() };
+    Ok(super::envelope::wrap_websocket(env.encode_to_vec()))
+}
+
+/// The config ciphertext inside a legacy-wrapped push, if `stored` is one sealed by this identity
+/// (a client bug once wrapped twice: both layers are removed). `None` for a raw config message.
+pub fn unwrap_legacy(identity: &Identity, stored: &[u8]) -> Option<Vec<u8>> {
+    let mut data = unwrap_once(identity, stored)?;
+    if let Some(inner) = unwrap_once(identity, &data) {
+        data = inner;
+    }
+    Some(data)
+}
+
+fn unwrap_once(identity: &Identity, stored: &[u8]) -> Option<Vec<u8>> {
+    let env = super::envelope::unwrap(stored).ok()?;
+    let opened = session_protocol::decrypt_incoming(identity, env.content.as_deref()?).ok()?;
+    if opened.sender != identity.session_id() {
+        return None;
+    }
+    let content = Content::decode(super::padding::unpad(&opened.plaintext)).ok()?;
+    content.shared_config_message.map(|m| m.data)
+}
+
 // ---- user profile ------------------------------------------------------------------------------
 
 /// Our own profile as our devices share it: display name and avatar.
@@ -60,17 +100,50 @@ impl UserProfile {
     pub fn name(&self) -> Option<String> {
         get_str(self.config.data(), "n")
     }
-    /// Set (or with `""` clear) the display name. Returns whether anything changed.
-    pub fn set_name(&mut self, name: &str) -> Result<bool> {
+    /// Set (or with `""` clear) the display name. A change also records `now_s` (unix seconds)
+    /// as the profile's update time `t`, as newer libsession does; 0 records none. Returns
+    /// whether anything changed.
+    pub fn set_name(&mut self, name: &str, now_s: i64) -> Result<bool> {
         check_len("the display name", name)?;
-        self.config.modify(|d| set_nonempty(d, "n", name.as_bytes()))
+        if self.name().as_deref().unwrap_or("") == name {
+            return Ok(false);
+        }
+        self.config.modify(|d| {
+            set_nonempty(d, "n", name.as_bytes());
+            set_positive(d, "t", now_s);
+        })
     }
     /// Avatar download URL and its 32-byte key.
     pub fn profile_pic(&self) -> Option<(String, [u8; 32])> {
         get_pic(self.config.data())
     }
-    pub fn set_profile_pic(&mut self, pic: Option<(&str, &[u8; 32])>) -> Result<bool> {
-        self.config.modify(|d| set_pic(d, pic))
+    /// Set or clear the avatar; records `now_s` like [`UserProfile::set_name`].
+    pub fn set_profile_pic(&mut self, pic: Option<(&str, &[u8; 32])>, now_s: i64) -> Result<bool> {
+        if self.profile_pic().as_ref().map(|(u, k)| (u.as_str(), k)) == pic.filter(|(u, _)| !u.is_empty()) {
+            return Ok(false);
+        }
+        self.config.modify(|d| {
+            set_pic(d, pic);
+            set_positive(d, "t", now_s);
+        })
+    }
+    /// When the profile last changed (unix seconds; the later of `t` and `T`), if recorded.
+    pub fn updated(&self) -> Option<i64> {
+        let d = self.config.data();
+        get_int(d, "t").max(get_int(d, "T")).filter(|t| *t > 0)
+    }
+    /// Note-to-Self priority: -1 hidden, 0 normal, above 0 pinned.
+    pub fn nts_priority(&self) -> i64 {
+        get_int(self.config.data(), "+").unwrap_or(0)
+    }
+    pub fn set_nts_priority(&mut self, priority: i64) -> Result<bool> {
+        self.config.modify(|d| {
+            if priority == 0 {
+                d.remove(&b"+"[..]);
+            } else {
+                d.insert(b"+".to_vec(), ConfigValue::int(priority));
+            }
+        })
     }
 }
 
@@ -193,10 +266,10 @@ mod tests {
         let (a, b) = (ident(1), ident(1));
         let mut dev1 = UserProfile::new(&a, None).unwrap();
         assert_eq!(dev1.name(), None);
-        assert!(dev1.set_name("Kallie").unwrap());
-        assert!(!dev1.set_name("Kallie").unwrap(), "an unchanged name is not a change");
+        assert!(dev1.set_name("Kallie", 1_700_000_000).unwrap());
+        assert!(!dev1.set_name("Kallie", 1_700_000_999).unwrap(), "an unchanged name is not a change");
         let key = [7u8; 32];
-        dev1.set_profile_pic(Some(("http://example.org/omg-pic-123.bmp", &key))).unwrap();
+        dev1.set_profile_pic(Some(("http://example.org/omg-pic-123.bmp", &key)), 1_700_000_001).unwrap();
         let push = dev1.config_mut().push().unwrap();
         assert_eq!(push.seqno, 1);
         dev1.config_mut().confirm_pushed(push.seqno, "hash1");
@@ -207,6 +280,7 @@ mod tests {
         assert_eq!(dev2.name().as_deref(), Some("Kallie"));
         assert_eq!(dev2.profile_pic(), Some(("http://example.org/omg-pic-123.bmp".into(), key)));
         assert_eq!(dev2.config().seqno(), 1);
+        assert_eq!(dev2.updated(), Some(1_700_000_001));
         assert!(!dev2.config().needs_push(), "adopting a single message needs no push");
 
         // Another identity cannot read it.
@@ -214,11 +288,83 @@ mod tests {
         assert!(other.config_mut().merge(&[("hash1".into(), push.data)]).unwrap().is_empty());
         assert_eq!(other.name(), None);
 
-        assert!(matches!(dev2.set_name(&"x".repeat(101)), Err(e) if e.kind() == ErrorKind::TooLarge));
+        assert!(matches!(dev2.set_name(&"x".repeat(101), 0), Err(e) if e.kind() == ErrorKind::TooLarge));
         // Dumps keep the state.
         let dump = dev2.config_mut().dump();
         let restored = UserProfile::new(&b, Some(&dump)).unwrap();
         assert_eq!(restored.name().as_deref(), Some("Kallie"));
+    }
+
+    // Literal vectors from libsession-util tests/test_config_userprofile.cpp: the seed
+    // 0123456789abcdef0123456789abcdef (16 bytes, zero-extended), the wrapped push of an empty
+    // profile, and the raw encrypted seqno-1 push after setting name, avatar and priority.
+    const SEED16: &str = "0123456789abcdef0123456789abcdef";
+    const EMPTY_PUSH_WRAPPED: &str = "080112ab030a0012001aa20308062801429b0326ec9746282053eb119228e6c36012966e7d2642163169ba3998af44ca65f967768dd78ee80fffab6f809f6cef49c73a36c82a89622ff0de2ceee06b8c638e2c876fa9047f449dbe24b1fc89281a264fe90abdeffcdd44f797bd4572a6c5ae8d88bf372c3c717943ebd570222206fabf0ee9f3c6756f5d71a32616b1df53d12887961f5c129207a79622ccc1a4bba976886d9a6ddf0fe5d570e5075d01ecd627f656e95f27b4c40d5661b5664cedd3e568206effa1308b0ccd663ca61a6d39c0731891804a8cf5edcf8b98eaa5580c3d436e22156e38455e403869700956c3c1dd0b4470b663e75c98c5b859b53ccef6559215d8049f755be9c2d6b3f4a310f97c496fc392f65b6431dd87788ac61074fd8cd409702e1b839b3f774d38cf8b28f0226c4efa5220ac6ae060793e36e7ef278d42d042f15b21291f3bb29e3158f09d154b93f83fd8a319811a26cb5240d90cbb360fafec0b7eff4c676ae598540813d062dc9468365c73b4cfa2ffd02d48cdcd8f0c71324c6d0a60346a7a0e50af3be64684b37f9e6c831115bf112ddd18acde08eaec376f0872a3952000";
+    const PUSH1_ENCRYPTED: &str = "9693a69686da3055f1ecdfb239c3bf8e746951a36d888c2fb7c02e856a5c2091b24e39a7e1af828f1fa09fe8bf7d274afde0a0847ba143c43ffb8722301b5ae32e2f078b9a5e19097403336e50b18c84aade446cd2823b011f97d6ad2116a53feb814efecc086bc172d31f4214b4d7c630b63bbe575b08682d146da44915063a07a78556ab5eff4f67f6aa26211e8d330b53d28567a931028c393709a325425de7486ccde24416a7fd4a8ba5fa73899c65f4276dfaddd5b2100adcf0f793104fb235b31ce32ec656056009a9ebf58d45d7d696b74e0c7ff0499c4d23204976f19561dc0dba6dc53a2497d28ce03498ea49bf122762d7bc1d6d9c02f6d54f8384";
+    const PIC_URL: &str = "http://example.org/omg-pic-123.bmp";
+    const PIC_KEY: &[u8; 32] = b"secret78901234567890123456789012";
+    const HASH0: &str = "ea173b57beca8af18c3519a7bbf69c3e7a05d1c049fa9558341d8ebb48b0c965";
+
+    fn reference_identity() -> Identity {
+        Identity::from_seed(&hex::decode(SEED16).unwrap()).unwrap()
+    }
+
+    fn kallie(now_s: i64) -> UserProfile {
+        let mut p = UserProfile::new(&reference_identity(), None).unwrap();
+        p.set_name("Kallie", now_s).unwrap();
+        p.set_profile_pic(Some((PIC_URL, PIC_KEY)), now_s).unwrap();
+        p.set_nts_priority(9).unwrap();
+        p
+    }
+
+    #[test]
+    fn empty_profile_push_matches_libsession_byte_for_byte() {
+        let id = reference_identity();
+        let mut p = UserProfile::new(&id, None).unwrap();
+        let push = p.config_mut().push().unwrap();
+        assert_eq!(push.seqno, 0);
+        assert_eq!(push.data.len(), 256);
+        let wrapped = wrap_legacy(&id, shared_config_message::Kind::UserProfile, push.seqno, &push.data).unwrap();
+        assert_eq!(hex::encode(&wrapped), EMPTY_PUSH_WRAPPED);
+        assert_eq!(wrapped.len(), 256 + 176);
+        assert_eq!(unwrap_legacy(&id, &wrapped), Some(push.data.clone()));
+        assert_eq!(unwrap_legacy(&id, &push.data), None, "a raw config message is not wrapped");
+        assert_eq!(unwrap_legacy(&ident(9), &wrapped), None, "another identity cannot unwrap it");
+    }
+
+    #[test]
+    fn profile_edit_push_matches_libsession_and_merges() {
+        // Without the update time (libsession before `t`), the push is the reference ciphertext.
+        let mut p = kallie(0);
+        let push = p.config_mut().push().unwrap();
+        assert_eq!(push.seqno, 1);
+        assert_eq!(hex::encode(&push.data), PUSH1_ENCRYPTED);
+        // Newer libsession records `t`; its test expects exactly this plaintext for t = 123.
+        let mut p = kallie(123);
+        let push = p.config_mut().push().unwrap();
+        let plain =
+            crate::wire::config_message::decode_from_storage(&push.data, &[*reference_identity().seed()], USER_PROFILE_DOMAIN).unwrap();
+        let expected = [
+            format!("d1:#i1e1:&d1:+i9e1:n6:Kallie1:p34:{PIC_URL}1:q32:secret789012345678901234567890121:ti123ee1:<lli0e32:").as_bytes(),
+            &hex::decode(HASH0).unwrap(),
+            b"deee1:=d1:+0:1:n0:1:p0:1:q0:1:t0:ee",
+        ]
+        .concat();
+        assert_eq!(plain, expected);
+        // The reference push, wrapped or not, merges into a fresh device.
+        let id = reference_identity();
+        for data in [
+            hex::decode(PUSH1_ENCRYPTED).unwrap(),
+            wrap_legacy(&id, shared_config_message::Kind::UserProfile, 1, &hex::decode(PUSH1_ENCRYPTED).unwrap()).unwrap(),
+        ] {
+            let mut q = UserProfile::new(&id, None).unwrap();
+            let raw = unwrap_legacy(&id, &data).unwrap_or(data);
+            assert_eq!(q.config_mut().merge(&[("fakehash1".into(), raw)]).unwrap(), vec!["fakehash1".to_string()]);
+            assert_eq!(q.name().as_deref(), Some("Kallie"));
+            assert_eq!(q.profile_pic(), Some((PIC_URL.to_string(), *PIC_KEY)));
+            assert_eq!(q.nts_priority(), 9);
+            assert_eq!(q.updated(), None);
+        }
     }
 
     #[test]
