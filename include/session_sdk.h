@@ -222,6 +222,11 @@ enum ssdk_event_type
    * the members concerned are in the JSON.
    */
   SSDK_EVENT_GROUP_UPDATE = 12,
+  /**
+   * Our own profile changed on another device of this identity (multi-device sync) and now
+   * applies here. Accessor: text (the display name, or NULL).
+   */
+  SSDK_EVENT_PROFILE_CHANGED = 13,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -777,7 +782,9 @@ int32_t ssdk_event_kind(const ssdk_event *event);
 
 /**
  * The whole event as a JSON object with a "kind" field ("message_received", "message_synced",
- * "message_state", "message_request", "contact_changed", "connection", "log") and the kind's
+ * "message_state", "message_request", "contact_changed", "profile_changed", "connection", "log",
+ * "attachment_progress", "attachment_done", "attachment_failed", "group_invite",
+ * "group_update") and the kind's
  * fields. Borrowed: valid while the event is. NULL for a NULL event.
  */
 const char *ssdk_event_json(const ssdk_event *event);

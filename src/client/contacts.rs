@@ -1,6 +1,6 @@
 //! Contacts, message requests and our own profile.
 
-use super::{Event, Inner, LogLevel, META_DISPLAY_NAME, META_PROFILE_UPDATED};
+use super::{Inner, LogLevel, META_DISPLAY_NAME, META_PROFILE_UPDATED};
 use crate::error::{Error, ErrorKind, Result};
 use crate::identity::SessionId;
 use crate::store::Store;
@@ -31,7 +31,7 @@ fn canonical(session_id: &str) -> Result<String> {
 }
 
 fn changed(inner: &Inner, id: &str) {
-    inner.bus.emit(Event::ContactChanged { session_id: id.to_string() });
+    super::config_sync::contact_changed(inner, id);
 }
 
 pub(crate) fn add_contact(inner: &Inner, session_id: &str, nickname: Option<&str>) -> Result<()> {

@@ -56,8 +56,11 @@ pub enum Event {
     MessageState { message_id: i64, conversation: String, state: MessageState },
     /// Someone we have not approved messaged us: a message request.
     MessageRequest { session_id: String, message_id: i64 },
-    /// A contact's profile, approval or block state changed.
+    /// A contact's profile, approval or block state changed (here or on another device of
+    /// this identity).
     ContactChanged { session_id: String },
+    /// Our own profile changed on another device of this identity and is now ours here too.
+    ProfileChanged { display_name: Option<String> },
     /// Onion paths became ready or were all lost.
     Connection { ready: bool },
     /// Bytes of an attachment transfer moved (at most a few reports a second, and the last).

@@ -7,6 +7,7 @@ pub mod events;
 pub mod runtime;
 
 mod attachments;
+mod config_sync;
 mod contacts;
 pub mod groups;
 mod receive;
@@ -56,6 +57,8 @@ pub(crate) struct Inner {
     pub live_tasks: AtomicUsize,
     /// Last timestamp handed out for an outgoing message (kept strictly increasing).
     pub last_sent_ts: AtomicI64,
+    /// Our profile and contact list as shared with our other devices.
+    pub user_configs: Mutex<config_sync::UserConfigs>,
 }
 
 impl Inner {
@@ -132,6 +135,7 @@ impl Client {
         if let (Some(name), None) = (&config.display_name, store.meta_get(META_DISPLAY_NAME)?) {
             contacts::store_display_name(&store, name)?;
         }
+        let user_configs = config_sync::load(&store, &identity)?;
         let network = Network::new(config.network.clone(), config.network_options.clone())?;
         let logger = Logger::new(config.log_level);
         let client = Client {
@@ -150,6 +154,7 @@ impl Client {
                 last_activity: AtomicI64::new(0),
                 live_tasks: AtomicUsize::new(0),
                 last_sent_ts: AtomicI64::new(0),
+                user_configs,
             }),
             running: Mutex::new(None),
         };
@@ -435,7 +440,8 @@ impl Client {
         contacts::set_blocked(&self.inner, session_id, false)
     }
     pub fn set_display_name(&self, name: &str) -> Result<()> {
-        contacts::store_display_name(&self.inner.store, name)
+        contacts::store_display_name(&self.inner.store, name)?;
+        config_sync::profile_changed(&self.inner)
     }
     pub fn display_name(&self) -> Result<Option<String>> {
         self.inner.store.meta_get_string(META_DISPLAY_NAME)

@@ -57,7 +57,7 @@ fn apply(inner: &std::sync::Arc<Inner>, sender: &SessionId, sent_ts: i64, conten
             if let Some(p) = &resp.profile {
                 record_profile(inner, &from, p)?;
             }
-            inner.bus.emit(Event::ContactChanged { session_id: from });
+            super::config_sync::contact_changed(inner, &from);
         }
         return Ok(true);
     }
@@ -138,7 +138,7 @@ fn apply_data_message(inner: &Inner, sender: &SessionId, sent_ts: i64, dm: &Data
     inner.touch();
     let is_request = !contact.approved;
     if contact_changed {
-        inner.bus.emit(Event::ContactChanged { session_id: from.clone() });
+        super::config_sync::contact_changed(inner, &from);
     }
     if is_request && inner.store.history(&from, 0, 2)?.len() == 1 {
         inner.bus.emit(Event::MessageRequest { session_id: from.clone(), message_id: id });

@@ -101,7 +101,7 @@ pub(crate) fn send_data_message(
 pub(crate) fn approve_recipient(inner: &Inner, to_hex: &str) -> Result<()> {
     if to_hex != inner.session_id().to_hex() && !inner.store.contact(to_hex)?.is_some_and(|c| c.approved) {
         inner.store.set_approved(to_hex, true)?;
-        inner.bus.emit(Event::ContactChanged { session_id: to_hex.to_string() });
+        super::config_sync::contact_changed(inner, to_hex);
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! The client's tasks: connection upkeep, the outbox sender and the swarm poller. Each watches
 //! the shutdown signal and counts itself in `live_tasks` until it ends.
 
-use super::{receive, Event, Inner, LogLevel};
+use super::{config_sync, receive, Event, Inner, LogLevel};
 use crate::crypto::sodium;
 use crate::net::clock::local_now_ms;
 use crate::net::ConnectionState;
@@ -205,35 +205,68 @@ fn poller(inner: Arc<Inner>, mut shutdown: watch::Receiver<bool>) -> TaskFuture 
             let mut more = false;
             let store = &inner.store;
             let identity = inner.identity.clone();
+            // One batch: messages (namespace 0), then the configs our other devices push.
             let result = inner
                 .network
                 .swarm_rpc(&me, &|node, now| {
-                    let last = store.last_hash(&me_hex, 0, &node.ed25519_hex()).ok().flatten();
-                    rpc::retrieve(&me, 0, last.as_deref(), now, &Signer::User(&identity))
+                    let reqs: Vec<rpc::Request> = std::iter::once(0)
+                        .chain(config_sync::POLLED)
+                        .map(|ns| {
+                            let last = store.last_hash(&me_hex, ns, &node.ed25519_hex()).ok().flatten();
+                            rpc::retrieve(&me, ns, last.as_deref(), now, &Signer::User(&identity))
+                        })
+                        .collect();
+                    rpc::batch(&reqs)
                 })
-                .await;
+                .await
+                .and_then(|(node, body)| Ok((node, rpc::parse_batch(&body)?)));
             match result {
-                Ok((node, body)) => match rpc::parse_retrieve(&body) {
-                    Ok((messages, bad, has_more)) => {
-                        more = has_more;
+                Ok((node, results)) => {
+                    let node_hex = node.ed25519_hex();
+                    for (ns, (code, body)) in std::iter::once(0).chain(config_sync::POLLED).zip(results) {
+                        if code != 200 {
+                            inner.log(LogLevel::Warn, || format!("retrieve of namespace {ns} answered {code}"));
+                            continue;
+                        }
+                        let (messages, bad, has_more) = match rpc::parse_retrieve(&body) {
+                            Ok(r) => r,
+                            Err(e) => {
+                                inner.log(LogLevel::Warn, || format!("bad retrieve reply for namespace {ns}: {e}"));
+                                continue;
+                            }
+                        };
+                        more |= has_more;
                         if bad > 0 {
                             inner.log(LogLevel::Warn, || format!("{bad} malformed entries in a retrieve reply"));
                         }
-                        for m in &messages {
-                            if let Err(e) = receive::handle(&inner, m) {
-                                inner.log(LogLevel::Error, || format!("storing message {} failed: {e}", m.hash));
-                                // Do not advance past a message we could not commit.
-                                break;
+                        if ns == 0 {
+                            for m in &messages {
+                                if let Err(e) = receive::handle(&inner, m) {
+                                    inner.log(LogLevel::Error, || format!("storing message {} failed: {e}", m.hash));
+                                    // Do not advance past a message we could not commit.
+                                    break;
+                                }
+                                let _ = inner.store.set_last_hash(&me_hex, 0, &node_hex, &m.hash);
                             }
-                            let _ = inner.store.set_last_hash(&me_hex, 0, &node.ed25519_hex(), &m.hash);
+                        } else {
+                            match config_sync::merge_retrieved(&inner, ns, &messages) {
+                                Ok(()) => {
+                                    if let Some(last) = messages.last() {
+                                        let _ = inner.store.set_last_hash(&me_hex, ns, &node_hex, &last.hash);
+                                    }
+                                }
+                                Err(e) => inner.log(LogLevel::Error, || format!("merging configs of namespace {ns} failed: {e}")),
+                            }
                         }
                     }
-                    Err(e) => inner.log(LogLevel::Warn, || format!("bad retrieve reply: {e}")),
-                },
+                }
                 Err(e) => inner.log(LogLevel::Warn, || format!("polling failed: {e}")),
             }
             if more {
                 continue;
+            }
+            if let Err(e) = config_sync::push_pending(&inner).await {
+                inner.log(LogLevel::Warn, || format!("pushing our configs failed (will retry): {e}"));
             }
             for g in inner.groups.all() {
                 if *shutdown.borrow() {

@@ -44,6 +44,9 @@ pub enum ssdk_event_type {
     /// (we joined and the group's key arrived: messages can be sent));
     /// the members concerned are in the JSON.
     SSDK_EVENT_GROUP_UPDATE = 12,
+    /// Our own profile changed on another device of this identity (multi-device sync) and now
+    /// applies here. Accessor: text (the display name, or NULL).
+    SSDK_EVENT_PROFILE_CHANGED = 13,
 }
 
 /// Delivery states of outgoing messages (and `SSDK_MESSAGE_RECEIVED` for incoming ones).
@@ -137,6 +140,10 @@ impl ssdk_event {
                 ev.kind = ssdk_event_type::SSDK_EVENT_CONTACT_CHANGED;
                 ev.sender = cs(session_id);
             }
+            Event::ProfileChanged { display_name } => {
+                ev.kind = ssdk_event_type::SSDK_EVENT_PROFILE_CHANGED;
+                ev.text = display_name.as_deref().and_then(cs);
+            }
             Event::Connection { ready } => {
                 ev.kind = ssdk_event_type::SSDK_EVENT_CONNECTION;
                 ev.state = *ready as i32;
@@ -210,7 +217,9 @@ pub extern "C" fn ssdk_event_kind(event: *const ssdk_event) -> i32 {
 }
 
 /// The whole event as a JSON object with a "kind" field ("message_received", "message_synced",
-/// "message_state", "message_request", "contact_changed", "connection", "log") and the kind's
+/// "message_state", "message_request", "contact_changed", "profile_changed", "connection", "log",
+/// "attachment_progress", "attachment_done", "attachment_failed", "group_invite",
+/// "group_update") and the kind's
 /// fields. Borrowed: valid while the event is. NULL for a NULL event.
 #[no_mangle]
 pub extern "C" fn ssdk_event_json(event: *const ssdk_event) -> *const c_char {

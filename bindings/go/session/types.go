@@ -30,6 +30,7 @@ const (
 	EventAttachmentFailed   EventKind = C.SSDK_EVENT_ATTACHMENT_FAILED
 	EventGroupInvite        EventKind = C.SSDK_EVENT_GROUP_INVITE
 	EventGroupUpdate        EventKind = C.SSDK_EVENT_GROUP_UPDATE
+	EventProfileChanged     EventKind = C.SSDK_EVENT_PROFILE_CHANGED
 )
 
 var eventKindNames = map[EventKind]string{
@@ -38,6 +39,7 @@ var eventKindNames = map[EventKind]string{
 	EventContactChanged: "contact_changed", EventConnection: "connection", EventLog: "log",
 	EventAttachmentProgress: "attachment_progress", EventAttachmentDone: "attachment_done",
 	EventAttachmentFailed: "attachment_failed", EventGroupInvite: "group_invite", EventGroupUpdate: "group_update",
+	EventProfileChanged: "profile_changed",
 }
 
 // String is the kind's name as in the event JSON ("message_received", ...).

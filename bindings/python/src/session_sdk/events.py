@@ -35,6 +35,8 @@ class Event:
       (the group name).
     - ``GROUP_UPDATE``: ``conversation`` (the group ID), ``sender`` (who did it, or ``None``),
       ``text`` (the change, e.g. ``"members_added"``), :attr:`members`.
+    - ``PROFILE_CHANGED``: ``text`` (our display name as another device of this identity set
+      it).
 
     ``json`` is the SDK's JSON rendering of the whole event; :attr:`data` decodes it.
     """

@@ -15,6 +15,7 @@ public enum EventKind: Int32, Sendable, CaseIterable {
     case attachmentFailed = 10
     case groupInvite = 11
     case groupUpdate = 12
+    case profileChanged = 13
 }
 
 /// `ssdk_message_state`: delivery state of outgoing messages (`.received` for incoming).

@@ -1,0 +1,233 @@
+//! Multi-device sync of our profile and contact list through the user configs in our own swarm
+//! (namespaces 2 and 3, config-sync.md). Local changes edit the configs and wake the poller,
+//! which merges what our other devices pushed, applies their changes to the database, and then
+//! pushes ours. Config state survives restarts as libsession-style dumps in the database.
+
+use super::{Event, Inner, LogLevel, META_DISPLAY_NAME};
+use crate::error::Result;
+use crate::identity::Identity;
+use crate::store::{Contact, Store};
+use crate::wire::config_message::Config;
+use crate::wire::proto::shared_config_message::Kind;
+use crate::wire::rpc::{self, Retrieved, Signer};
+use crate::wire::user_config::{self as uc, ContactInfo, Contacts, UserProfile};
+use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard};
+
+/// The user config namespaces the poller retrieves.
+pub(crate) const POLLED: [i16; 2] = [uc::NS_USER_PROFILE, uc::NS_CONTACTS];
+
+const DUMP_PROFILE: &str = "config_dump_user_profile";
+const DUMP_CONTACTS: &str = "config_dump_contacts";
+
+pub(crate) struct UserConfigs {
+    pub profile: UserProfile,
+    pub contacts: Contacts,
+}
+
+impl UserConfigs {
+    fn config_mut(&mut self, ns: i16) -> &mut Config {
+        if ns == uc::NS_USER_PROFILE {
+            self.profile.config_mut()
+        } else {
+            self.contacts.config_mut()
+        }
+    }
+}
+
+/// Whether a contact belongs in the shared list: someone we accepted or blocked. Pending
+/// requests stay on the device that received them.
+fn shared(c: &Contact) -> bool {
+    c.approved || c.blocked
+}
+
+fn info_from(c: &Contact, created_s: i64) -> ContactInfo {
+    ContactInfo {
+        session_id: c.session_id.clone(),
+        name: c.display_name.clone(),
+        nickname: c.nickname.clone(),
+        approved: c.approved,
+        approved_me: c.approved_me,
+        blocked: c.blocked,
+        created: created_s,
+    }
+}
+
+/// Load the configs from their dumps; the first time, start them from what the database holds
+/// (a client that predates sync, or a new one given a display name), so it is pushed.
+pub(crate) fn load(store: &Store, identity: &Identity) -> Result<Mutex<UserConfigs>> {
+    let profile_dump = store.meta_get(DUMP_PROFILE)?;
+    let contacts_dump = store.meta_get(DUMP_CONTACTS)?;
+    let mut profile = UserProfile::new(identity, profile_dump.as_deref())?;
+    let mut contacts = Contacts::new(identity, contacts_dump.as_deref())?;
+    if profile_dump.is_none() {
+        if let Some(name) = store.meta_get_string(META_DISPLAY_NAME)? {
+            profile.set_name(&name, crate::net::clock::local_now_ms() / 1000)?;
+        }
+    }
+    if contacts_dump.is_none() {
+        for c in store.contacts()?.iter().chain(store.blocked_contacts()?.iter()) {
+            contacts.set(&info_from(c, c.created_at / 1000))?;
+        }
+    }
+    let mut configs = UserConfigs { profile, contacts };
+    save(store, &mut configs)?;
+    Ok(Mutex::new(configs))
+}
+
+fn lock(inner: &Inner) -> MutexGuard<'_, UserConfigs> {
+    inner.user_configs.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn save(store: &Store, configs: &mut UserConfigs) -> Result<()> {
+    if configs.profile.config().needs_dump() {
+        store.meta_set(DUMP_PROFILE, &configs.profile.config_mut().dump())?;
+    }
+    if configs.contacts.config().needs_dump() {
+        store.meta_set(DUMP_CONTACTS, &configs.contacts.config_mut().dump())?;
+    }
+    Ok(())
+}
+
+/// Our display name changed here: record it in the profile config and push it soon.
+pub(crate) fn profile_changed(inner: &Inner) -> Result<()> {
+    let name = inner.store.meta_get_string(META_DISPLAY_NAME)?.unwrap_or_default();
+    let mut c = lock(inner);
+    if c.profile.set_name(&name, inner.network.clock.now_ms() / 1000)? {
+        save(&inner.store, &mut c)?;
+        inner.poll_wakeup.notify_one();
+    }
+    Ok(())
+}
+
+/// A contact changed here: mirror it into the contacts config (or take it out), push soon, and
+/// tell the host. A failure to update the config is logged; the local change stands.
+pub(crate) fn contact_changed(inner: &Inner, session_id: &str) {
+    if let Err(e) = mirror_contact(inner, session_id) {
+        inner.log(LogLevel::Warn, || format!("updating the synced contact list for {session_id} failed: {e}"));
+    }
+    inner.bus.emit(Event::ContactChanged { session_id: session_id.to_string() });
+}
+
+fn mirror_contact(inner: &Inner, session_id: &str) -> Result<()> {
+    if session_id == inner.session_id().to_hex() || !session_id.starts_with("05") {
+        return Ok(());
+    }
+    let local = inner.store.contact(session_id)?;
+    let mut c = lock(inner);
+    let changed = match local.filter(shared) {
+        Some(contact) => {
+            let created = c.contacts.get(session_id)?.map(|i| i.created).filter(|t| *t > 0).unwrap_or(contact.created_at / 1000);
+            c.contacts.set(&info_from(&contact, created))?
+        }
+        None => c.contacts.erase(session_id)?,
+    };
+    if changed {
+        save(&inner.store, &mut c)?;
+        inner.poll_wakeup.notify_one();
+    }
+    Ok(())
+}
+
+/// Merge config messages retrieved from namespace `ns` and apply what changed to the database.
+pub(crate) fn merge_retrieved(inner: &Inner, ns: i16, msgs: &[Retrieved]) -> Result<()> {
+    if msgs.is_empty() {
+        return Ok(());
+    }
+    let batch: Vec<(String, Vec<u8>)> =
+        msgs.iter().map(|m| (m.hash.clone(), uc::unwrap_legacy(&inner.identity, &m.data).unwrap_or_else(|| m.data.clone()))).collect();
+    let mut c = lock(inner);
+    let before_name = c.profile.name();
+    let before: BTreeMap<String, ContactInfo> = c.contacts.all().into_iter().map(|i| (i.session_id.clone(), i)).collect();
+    let accepted = c.config_mut(ns).merge(&batch)?;
+    if accepted.len() < batch.len() {
+        inner.log(LogLevel::Debug, || format!("{} config messages in namespace {ns} did not open", batch.len() - accepted.len()));
+    }
+    let after_name = c.profile.name();
+    let after: BTreeMap<String, ContactInfo> = c.contacts.all().into_iter().map(|i| (i.session_id.clone(), i)).collect();
+    save(&inner.store, &mut c)?;
+    drop(c);
+    if ns == uc::NS_USER_PROFILE && after_name != before_name {
+        if let Some(name) = after_name.as_deref().filter(|n| !n.is_empty()) {
+            super::contacts::store_display_name(&inner.store, name)?;
+            inner.bus.emit(Event::ProfileChanged { display_name: Some(name.to_string()) });
+        }
+    }
+    if ns == uc::NS_CONTACTS {
+        apply_contacts(inner, &before, &after)?;
+    }
+    Ok(())
+}
+
+/// Apply contact changes made on another device: new and changed entries are written, and an
+/// entry that left the list removes a contact we had accepted or blocked.
+fn apply_contacts(inner: &Inner, before: &BTreeMap<String, ContactInfo>, after: &BTreeMap<String, ContactInfo>) -> Result<()> {
+    let me = inner.session_id().to_hex();
+    for (id, info) in after {
+        if before.get(id) == Some(info) || *id == me {
+            continue;
+        }
+        let store = &inner.store;
+        let was_request = store.contact(id)?.is_some_and(|c| !c.approved);
+        store.set_approved(id, info.approved)?;
+        store.set_blocked(id, info.blocked)?;
+        if info.approved_me {
+            store.set_approved_me(id, true)?;
+        }
+        store.set_nickname(id, info.nickname.as_deref())?;
+        if let Some(name) = &info.name {
+            store.update_profile(id, Some(name), None, None, 0)?;
+        }
+        if info.blocked && was_request {
+            store.delete_conversation(id)?;
+        }
+        inner.bus.emit(Event::ContactChanged { session_id: id.clone() });
+    }
+    for id in before.keys().filter(|id| !after.contains_key(*id)) {
+        if inner.store.contact(id)?.is_some_and(|c| shared(&c)) {
+            inner.store.remove_contact(id)?;
+            inner.bus.emit(Event::ContactChanged { session_id: id.clone() });
+        }
+    }
+    Ok(())
+}
+
+/// Push every config with changes: stored in our swarm (wrapped as libsession wraps), confirmed,
+/// and the messages it supersedes deleted. Runs in the poller after merging.
+pub(crate) async fn push_pending(inner: &Inner) -> Result<()> {
+    for ns in POLLED {
+        let push = {
+            let mut c = lock(inner);
+            let config = c.config_mut(ns);
+            if !config.needs_push() {
+                continue;
+            }
+            let p = config.push()?;
+            save(&inner.store, &mut c)?;
+            p
+        };
+        let kind = if ns == uc::NS_USER_PROFILE { Kind::UserProfile } else { Kind::Contacts };
+        let data = uc::wrap_legacy(&inner.identity, kind, push.seqno, &push.data)?;
+        let me = inner.session_id().account();
+        let identity = inner.identity.clone();
+        let (_, body) = inner
+            .network
+            .swarm_rpc(&me, &|_, now| rpc::store(&me, ns, &data, uc::USER_CONFIG_TTL_MS, now, Some(&Signer::User(&identity))))
+            .await?;
+        let hash = rpc::parse_store(&body)?;
+        {
+            let mut c = lock(inner);
+            c.config_mut(ns).confirm_pushed(push.seqno, &hash);
+            save(&inner.store, &mut c)?;
+        }
+        inner.log(LogLevel::Debug, || format!("pushed config namespace {ns} seqno {} as {hash}", push.seqno));
+        if !push.obsolete.is_empty() {
+            // Superseded config messages: best effort, they expire anyway.
+            let old = push.obsolete.clone();
+            if let Err(e) = inner.network.swarm_rpc(&me, &|_, _| rpc::delete(&me, &old, &Signer::User(&identity))).await {
+                inner.log(LogLevel::Debug, || format!("deleting superseded config messages failed: {e}"));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,89 @@
+//! Multi-device sync on the testnet: the profile and contact list one device changes reach
+//! another device restored from the same recovery phrase, both ways, and concurrent changes
+//! from two devices converge.
+
+mod common;
+use common::*;
+use session_sdk::client::{Client, Event, IdentitySource};
+use std::time::Duration;
+
+const T: Duration = Duration::from_secs(45);
+
+fn other_id(byte: u8) -> String {
+    let id = session_sdk::identity::Identity::from_seed(&[byte; 32]).unwrap();
+    id.session_id().to_hex()
+}
+
+fn second_device_with(first: &Client, mut c: session_sdk::client::ClientConfig) -> Client {
+    c.identity = IdentitySource::Mnemonic(zeroize::Zeroizing::new(first.mnemonic()));
+    started(c)
+}
+
+fn nickname(c: &Client, id: &str) -> Option<String> {
+    c.contact(id).unwrap().and_then(|c| c.nickname)
+}
+
+#[test]
+fn a_restored_device_recovers_profile_and_contacts_and_edits_flow_both_ways() {
+    let net = shared_testnet();
+    let mut c1 = config(net, "sync-a1");
+    c1.display_name = Some("Alice One".into());
+    let a1 = started(c1);
+    let (bob, carol) = (other_id(0xb0), other_id(0xc0));
+    a1.add_contact(&bob, Some("Bobby")).unwrap();
+    a1.block(&carol).unwrap();
+
+    // A device restored from the phrase, with an empty database, learns all of it.
+    let a2 = second_device_with(&a1, config(net, "sync-a2"));
+    wait_until(T, "display name on device 2", || a2.display_name().unwrap().as_deref() == Some("Alice One"));
+    wait_until(T, "contacts on device 2", || nickname(&a2, &bob).as_deref() == Some("Bobby"));
+    let b = a2.contact(&bob).unwrap().unwrap();
+    assert!(b.approved && !b.blocked);
+    wait_until(T, "block on device 2", || a2.blocked().unwrap().iter().any(|c| c.session_id == carol));
+    assert!(a2.contacts().unwrap().iter().all(|c| c.session_id != carol), "a blocked ID is not an accepted contact");
+
+    // Device 2 edits; device 1 follows and says so with events.
+    a2.set_display_name("Alice Two").unwrap();
+    a2.set_nickname(&bob, Some("B")).unwrap();
+    a2.unblock(&carol).unwrap();
+    wait_for(&a1, T, "profile event", |e| matches!(e, Event::ProfileChanged { display_name: Some(n) } if n == "Alice Two"));
+    assert_eq!(a1.display_name().unwrap().as_deref(), Some("Alice Two"));
+    wait_until(T, "nickname on device 1", || nickname(&a1, &bob).as_deref() == Some("B"));
+    wait_until(T, "unblock on device 1", || a1.blocked().unwrap().is_empty());
+
+    // Removing a contact on one device removes it on the other.
+    a1.remove_contact(&bob).unwrap();
+    wait_until(T, "removal on device 2", || a2.contact(&bob).unwrap().is_none());
+    assert!(a2.contacts().unwrap().is_empty());
+}
+
+#[test]
+fn concurrent_edits_on_two_devices_converge_and_survive_a_restart() {
+    let net = shared_testnet();
+    let a1 = started(config(net, "conc-a1"));
+    let c2 = config(net, "conc-a2");
+    let dir2 = c2.data_dir.clone();
+    let a2 = second_device_with(&a1, c2);
+    let (dave, erin, frank) = (other_id(0xd0), other_id(0xe0), other_id(0xf0));
+    // Both devices change the list at the same moment, before either sees the other's push.
+    a1.block(&dave).unwrap();
+    a1.add_contact(&frank, Some("F1")).unwrap();
+    a2.add_contact(&erin, Some("Erin")).unwrap();
+    let both = |c: &Client| {
+        let blocked = c.blocked().unwrap().iter().any(|x| x.session_id == dave);
+        blocked && nickname(c, &erin).as_deref() == Some("Erin") && nickname(c, &frank).as_deref() == Some("F1")
+    };
+    wait_until(T, "device 1 has both devices' changes", || both(&a1));
+    wait_until(T, "device 2 has both devices' changes", || both(&a2));
+
+    // A restart loads the synced state from the database, and later edits still merge.
+    a2.stop().unwrap();
+    drop(a2);
+    let mut c2 = config(net, "conc-a2");
+    c2.data_dir = dir2;
+    let a2 = Client::new(c2).unwrap();
+    assert!(both(&a2), "the synced contacts are in device 2's database before it starts");
+    a2.start().unwrap();
+    a1.set_nickname(&erin, Some("E")).unwrap();
+    wait_until(T, "edit after restart", || nickname(&a2, &erin).as_deref() == Some("E"));
+}
