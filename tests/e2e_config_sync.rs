@@ -28,10 +28,14 @@ fn a_restored_device_recovers_profile_and_contacts_and_edits_flow_both_ways() {
     let net = shared_testnet();
     let mut c1 = config(net, "sync-a1");
     c1.display_name = Some("Alice One".into());
+    c1.log_level = session_sdk::client::LogLevel::Debug;
     let a1 = started(c1);
     let (bob, carol) = (other_id(0xb0), other_id(0xc0));
     a1.add_contact(&bob, Some("Bobby")).unwrap();
     a1.block(&carol).unwrap();
+
+    // The pushed configs are kept alive: the swarm accepts our signed expiry extension.
+    wait_for(&a1, T, "config keep-alive", |e| matches!(e, Event::Log { message, .. } if message.starts_with("extended ")));
 
     // A device restored from the phrase, with an empty database, learns all of it.
     let a2 = second_device_with(&a1, config(net, "sync-a2"));

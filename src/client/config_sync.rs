@@ -19,6 +19,10 @@ pub(crate) const POLLED: [i16; 2] = [uc::NS_USER_PROFILE, uc::NS_CONTACTS];
 
 const DUMP_PROFILE: &str = "config_dump_user_profile";
 const DUMP_CONTACTS: &str = "config_dump_contacts";
+/// When the current config messages' expiries were last extended (ms, network clock).
+const KEEPALIVE_AT: &str = "config_keepalive_ms";
+/// How often an unchanged config's messages are given a fresh 30 days.
+const KEEPALIVE_EVERY_MS: i64 = 24 * 3600 * 1000;
 
 pub(crate) struct UserConfigs {
     pub profile: UserProfile,
@@ -190,6 +194,28 @@ fn apply_contacts(inner: &Inner, before: &BTreeMap<String, ContactInfo>, after: 
         }
     }
     Ok(())
+}
+
+/// Give the current config messages a fresh 30 days once a day, so configs that have not changed
+/// for a month are still there for a device restored later (pushing a change renews them too).
+pub(crate) async fn keep_alive(inner: &Inner) -> Result<()> {
+    let now = inner.network.clock.now_ms();
+    let last = inner.store.meta_get_string(KEEPALIVE_AT)?.and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
+    if now - last < KEEPALIVE_EVERY_MS {
+        return Ok(());
+    }
+    let hashes: Vec<String> = {
+        let c = lock(inner);
+        c.profile.config().current_hashes().into_iter().chain(c.contacts.config().current_hashes()).collect()
+    };
+    if !hashes.is_empty() {
+        let me = inner.session_id().account();
+        let identity = inner.identity.clone();
+        let expiry = now + uc::USER_CONFIG_TTL_MS;
+        inner.network.swarm_rpc(&me, &|_, _| rpc::expire_extend(&me, &hashes, expiry, &Signer::User(&identity))).await?;
+        inner.log(LogLevel::Debug, || format!("extended {} config messages to {expiry}", hashes.len()));
+    }
+    inner.store.meta_set(KEEPALIVE_AT, now.to_string().as_bytes())
 }
 
 /// Push every config with changes: stored in our swarm (wrapped as libsession wraps), confirmed,

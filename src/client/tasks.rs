@@ -267,6 +267,8 @@ fn poller(inner: Arc<Inner>, mut shutdown: watch::Receiver<bool>) -> TaskFuture 
             }
             if let Err(e) = config_sync::push_pending(&inner).await {
                 inner.log(LogLevel::Warn, || format!("pushing our configs failed (will retry): {e}"));
+            } else if let Err(e) = config_sync::keep_alive(&inner).await {
+                inner.log(LogLevel::Warn, || format!("extending our configs' expiry failed (will retry): {e}"));
             }
             for g in inner.groups.all() {
                 if *shutdown.borrow() {

@@ -101,6 +101,22 @@ pub fn delete(account: &AccountId, hashes: &[String], signer: &Signer) -> Reques
     Request { method: "delete", params: Value::Object(p) }
 }
 
+/// `expire` with `extend`: push the expiry of `hashes` out to `expiry_ms` (never shortens; the
+/// node caps it at 30 days). Signed over `"expire" ‖ "extend" ‖ expiry ‖ hashes…`.
+pub fn expire_extend(account: &AccountId, hashes: &[String], expiry_ms: i64, signer: &Signer) -> Request {
+    let mut p = Map::new();
+    p.insert("pubkey".into(), account.to_hex().into());
+    p.insert("messages".into(), hashes.into());
+    p.insert("expiry".into(), expiry_ms.into());
+    p.insert("extend".into(), true.into());
+    let mut msg = format!("expireextend{expiry_ms}").into_bytes();
+    for h in hashes {
+        msg.extend_from_slice(h.as_bytes());
+    }
+    signer.add_auth(&mut p, &msg);
+    Request { method: "expire", params: Value::Object(p) }
+}
+
 /// `revoke_subaccount` / `unrevoke_subaccount` (group admins):
 /// `"revoke_subaccount" ‖ timestamp ‖ token bytes…`.
 pub fn revoke_subaccounts(account: &AccountId, tokens: &[[u8; 36]], revoke: bool, now_ms: i64, signer: &Signer) -> Request {
@@ -286,6 +302,10 @@ mod tests {
         let sig = B64.decode(s.params["signature"].as_str().unwrap()).unwrap();
         assert!(sodium::ed25519_verify(&sig.try_into().unwrap(), b"store27", id.ed25519_public_key()));
         assert!(store(&acct, 0, b"x", 1000, 7, None).params.get("signature").is_none());
+        let e = expire_extend(&acct, &["h1".into(), "h2".into()], 99, &Signer::User(&id));
+        assert_eq!((e.method, &e.params["extend"], &e.params["expiry"]), ("expire", &json!(true), &json!(99)));
+        let sig = B64.decode(e.params["signature"].as_str().unwrap()).unwrap();
+        assert!(sodium::ed25519_verify(&sig.try_into().unwrap(), b"expireextend99h1h2", id.ed25519_public_key()));
     }
 
     #[test]
