@@ -513,7 +513,15 @@ ssdk_status ssdk_client_block(const ssdk_client *client_, const char *session_id
 ssdk_status ssdk_client_unblock(const ssdk_client *client_, const char *session_id);
 
 /**
- * Set the display name sent with messages (1–100 bytes). Errors: `SSDK_ERR_NULL_ARGUMENT`,
+ * Our display name (as set here or, synced, on another device of this identity), or NULL in
+ * `*out_name` when none is set. `*out_name`: release with `ssdk_string_free`. Errors:
+ * `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_DATABASE`.
+ */
+ssdk_status ssdk_client_display_name(const ssdk_client *client_, char **out_name);
+
+/**
+ * Set the display name sent with messages (1–100 bytes); other devices of this identity take
+ * it too. Errors: `SSDK_ERR_NULL_ARGUMENT`,
  * `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_ARGUMENT`.
  */
 ssdk_status ssdk_client_set_display_name(const ssdk_client *client_, const char *name);

@@ -283,7 +283,23 @@ pub extern "C" fn ssdk_client_unblock(client_: *const ssdk_client, session_id: *
     guard(|| client(client_)?.unblock(str_arg(session_id, "session_id")?))
 }
 
-/// Set the display name sent with messages (1–100 bytes). Errors: `SSDK_ERR_NULL_ARGUMENT`,
+/// Our display name (as set here or, synced, on another device of this identity), or NULL in
+/// `*out_name` when none is set. `*out_name`: release with `ssdk_string_free`. Errors:
+/// `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_DATABASE`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_display_name(client_: *const ssdk_client, out_name: *mut *mut c_char) -> ssdk_status {
+    guard(|| {
+        let o = out(out_name, "out_name")?;
+        *o = match client(client_)?.display_name()? {
+            Some(n) => c_string(n)?,
+            None => std::ptr::null_mut(),
+        };
+        Ok(())
+    })
+}
+
+/// Set the display name sent with messages (1–100 bytes); other devices of this identity take
+/// it too. Errors: `SSDK_ERR_NULL_ARGUMENT`,
 /// `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_ARGUMENT`.
 #[no_mangle]
 pub extern "C" fn ssdk_client_set_display_name(client_: *const ssdk_client, name: *const c_char) -> ssdk_status {

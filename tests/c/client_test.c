@@ -133,6 +133,8 @@ static void test_errors(ssdk_client *c, const char *net) {
            SSDK_ERR_NOT_FOUND);
     EXPECT(ssdk_client_block(c, "not an id"), SSDK_ERR_INVALID_SESSION_ID);
     EXPECT(ssdk_client_set_display_name(c, ""), SSDK_ERR_INVALID_ARGUMENT);
+    EXPECT(ssdk_client_display_name(c, NULL), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_client_display_name(NULL, &s), SSDK_ERR_NULL_ARGUMENT);
     EXPECT(ssdk_client_set_log_level(c, 99), SSDK_ERR_INVALID_ARGUMENT);
     EXPECT(ssdk_client_contacts_json(c, NULL), SSDK_ERR_NULL_ARGUMENT);
     EXPECT(ssdk_client_connection_ready(c, NULL), SSDK_ERR_NULL_ARGUMENT);
@@ -185,6 +187,13 @@ int main(int argc, char **argv) {
     EXPECT(ssdk_client_session_id(bob, &bob_id), SSDK_OK);
     EXPECT(ssdk_client_mnemonic(alice, &phrase), SSDK_OK);
     CHECK(phrase && strchr(phrase, ' '));
+    char *name = (char *)0x1;
+    EXPECT(ssdk_client_display_name(bob, &name), SSDK_OK);
+    CHECK(name == NULL); /* none set */
+    EXPECT(ssdk_client_set_display_name(bob, "Bob from C"), SSDK_OK);
+    EXPECT(ssdk_client_display_name(bob, &name), SSDK_OK);
+    CHECK(name && strcmp(name, "Bob from C") == 0);
+    ssdk_string_free(name);
     EXPECT(ssdk_client_start(alice), SSDK_OK);
     EXPECT(ssdk_client_start(alice), SSDK_ERR_BUSY);
     EXPECT(ssdk_client_start(bob), SSDK_OK);

@@ -279,7 +279,14 @@ func (c *Client) Unblock(sessionID string) error {
 	return c.sessionIDCall(sessionID, func(p *C.ssdk_client, id *C.char) C.ssdk_status { return C.ssdk_client_unblock(p, id) })
 }
 
-// SetDisplayName sets the display name sent with messages (1-100 bytes).
+// DisplayName is our display name, as set here or (synced) on another device of this
+// identity; "" when none is set.
+func (c *Client) DisplayName() (string, error) {
+	return c.outString(func(p *C.ssdk_client, out **C.char) C.ssdk_status { return C.ssdk_client_display_name(p, out) })
+}
+
+// SetDisplayName sets the display name sent with messages (1-100 bytes); our other devices
+// take it too.
 func (c *Client) SetDisplayName(name string) error {
 	return c.doStr(func(p *C.ssdk_client, s []*C.char) C.ssdk_status {
 		return C.ssdk_client_set_display_name(p, s[0])

@@ -86,6 +86,9 @@ func TestEveryOptionAccepted(t *testing.T) {
 	if c.SessionID() != me.SessionID() {
 		t.Fatal("identity option ignored")
 	}
+	if name := got(c.DisplayName()).ok(t); name != "All" {
+		t.Fatalf("display name option gave %q", name)
+	}
 }
 
 func TestWrongPIN(t *testing.T) {
@@ -200,6 +203,9 @@ func TestLocalStateWithoutStarting(t *testing.T) {
 		t.Fatalf("marked %d", n)
 	}
 	ok(t, c.SetDisplayName("Local"))
+	if name := got(c.DisplayName()).ok(t); name != "Local" {
+		t.Fatalf("display name %q", name)
+	}
 	ok(t, c.SetLogLevel(session.LogError))
 	if ready := got(c.ConnectionReady()).ok(t); ready {
 		t.Fatal("ready without starting")

@@ -90,3 +90,17 @@ def test_display_name_reaches_the_peer(make_client) -> None:
     erin.send_text(frank.session_id, "hi frank")
     wait_message(frank, "hi frank")
     wait_until(lambda: [r.display_name for r in frank.requests()] == ["Erin E."], what="display name")
+
+
+def test_a_restored_device_gets_the_profile_and_contacts(make_client) -> None:
+    one = make_client("gina-1")
+    one.set_display_name("Gina")
+    one.start()
+    peer = make_client("hank")
+    one.add_contact(peer.session_id, nickname="Hank H.")
+    # Another device of the same identity, from the recovery phrase and an empty directory.
+    two = make_client("gina-2", mnemonic=one.mnemonic)
+    two.start()
+    ev = wait_event(two, lambda e: e.kind == EventKind.PROFILE_CHANGED, what="profile from the other device")
+    assert ev.text == "Gina" and two.display_name == "Gina"
+    wait_until(lambda: [c.nickname for c in two.contacts()] == ["Hank H."], what="synced contact")

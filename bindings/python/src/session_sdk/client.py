@@ -437,8 +437,14 @@ class Client:
         with self._guard.use() as h:
             check(lib.ssdk_client_unblock(h, cstr(session_id, "session_id")))
 
+    @property
+    def display_name(self) -> Optional[str]:
+        """Our display name, as set here or (synced) on another device of this identity."""
+        with self._guard.use() as h:
+            return call_out_string(lib.ssdk_client_display_name, h) or None
+
     def set_display_name(self, name: StrIn) -> None:
-        """Set the display name sent with messages (1-100 bytes)."""
+        """Set the display name sent with messages (1-100 bytes); our other devices take it too."""
         with self._guard.use() as h:
             check(lib.ssdk_client_set_display_name(h, cstr(name, "name")))
 

@@ -269,6 +269,11 @@ public final class Client: @unchecked Sendable {
     public func declineRequest(_ sessionID: String) throws { try withSessionID(sessionID, "session_id") { ssdk_client_decline_request($0, $1) } }
     public func block(_ sessionID: String) throws { try withSessionID(sessionID, "session_id") { ssdk_client_block($0, $1) } }
     public func unblock(_ sessionID: String) throws { try withSessionID(sessionID, "session_id") { ssdk_client_unblock($0, $1) } }
+    /// Our display name, as set here or (synced) on another device of this identity.
+    public func displayName() throws -> String? {
+        let name = try callString { ssdk_client_display_name($0, $1) }
+        return name.isEmpty ? nil : name
+    }
     public func setDisplayName(_ name: String) throws { try withSessionID(name, "name") { ssdk_client_set_display_name($0, $1) } }
 
     // MARK: state
