@@ -227,6 +227,11 @@ enum ssdk_event_type
    * applies here. Accessor: text (the display name, or NULL).
    */
   SSDK_EVENT_PROFILE_CHANGED = 13,
+  /**
+   * Once per start: every swarm the client polls has answered and everything waiting there
+   * has been delivered (as the events before this one). No accessors.
+   */
+  SSDK_EVENT_CAUGHT_UP = 14,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -790,7 +795,7 @@ int32_t ssdk_event_kind(const ssdk_event *event);
 
 /**
  * The whole event as a JSON object with a "kind" field ("message_received", "message_synced",
- * "message_state", "message_request", "contact_changed", "profile_changed", "connection", "log",
+ * "message_state", "message_request", "contact_changed", "profile_changed", "caught_up", "connection", "log",
  * "attachment_progress", "attachment_done", "attachment_failed", "group_invite",
  * "group_update") and the kind's
  * fields. Borrowed: valid while the event is. NULL for a NULL event.

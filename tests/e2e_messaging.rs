@@ -223,3 +223,33 @@ fn two_devices_of_one_identity_see_the_same_conversation() {
     }
     assert_eq!(a1.history(&bob_id, 0, 10).unwrap().len(), 2);
 }
+
+#[test]
+fn caught_up_comes_after_everything_that_was_waiting() {
+    let net = shared_testnet();
+    let alice = started(config(net, "cu-a"));
+    let bob_cfg = config(net, "cu-b");
+    let bob = session_sdk::client::Client::new(bob_cfg).unwrap(); // not started: messages wait in its swarm
+    let bob_id = bob.session_id().to_hex();
+    let ids: Vec<i64> = (0..5).map(|i| alice.send_text(&bob_id, &format!("waiting {i}")).unwrap()).collect();
+    for id in ids {
+        wait_until(T, "stored in bob's swarm", || alice.message(id).unwrap().state == session_sdk::store::MessageState::Sent);
+    }
+    bob.start().unwrap();
+    let mut received = 0;
+    wait_for(&bob, T, "caught up", |e| {
+        if matches!(e, Event::MessageReceived { .. }) {
+            received += 1;
+        }
+        matches!(e, Event::CaughtUp)
+    });
+    assert_eq!(received, 5, "every waiting message came before CaughtUp");
+    // Once per start.
+    alice.send_text(&bob_id, "later").unwrap();
+    let mut again = false;
+    wait_for(&bob, T, "the later message", |e| {
+        again |= matches!(e, Event::CaughtUp);
+        matches!(e, Event::MessageReceived { .. })
+    });
+    assert!(!again, "CaughtUp is sent once per start");
+}

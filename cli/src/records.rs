@@ -455,6 +455,7 @@ pub fn event_json(names: &mut Names, e: &Event) -> serde_json::Value {
             json!({"kind": "message_request", "session_id": session_id, "message_id": message_id})
         }
         Event::ContactChanged { session_id } => json!({"kind": "contact_changed", "session_id": session_id}),
+        Event::CaughtUp => json!({"kind": "caught_up"}),
         Event::ProfileChanged { display_name } => json!({"kind": "profile_changed", "display_name": display_name}),
         Event::Connection { ready } => json!({"kind": "connection", "ready": ready}),
         Event::AttachmentProgress { message_id, index, upload, done, total } => {

@@ -59,6 +59,10 @@ pub enum Event {
     /// A contact's profile, approval or block state changed (here or on another device of
     /// this identity).
     ContactChanged { session_id: String },
+    /// Since start, every swarm this client polls (its own and its groups') has answered and
+    /// everything stored there has been handled: events for messages that were waiting came
+    /// before this one. Once per start.
+    CaughtUp,
     /// Our own profile changed on another device of this identity and is now ours here too.
     ProfileChanged { display_name: Option<String> },
     /// Onion paths became ready or were all lost.

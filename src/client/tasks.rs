@@ -198,11 +198,14 @@ fn poller(inner: Arc<Inner>, mut shutdown: watch::Receiver<bool>) -> TaskFuture 
     Box::pin(async move {
         let me = inner.session_id().account();
         let me_hex = me.to_hex();
+        // Until every swarm we poll has answered once with nothing more to fetch.
+        let mut caught_up = false;
         loop {
             if *shutdown.borrow() {
                 return;
             }
             let mut more = false;
+            let mut polled_ok = false;
             let store = &inner.store;
             let identity = inner.identity.clone();
             // One batch: messages (namespace 0), then the configs our other devices push.
@@ -222,6 +225,7 @@ fn poller(inner: Arc<Inner>, mut shutdown: watch::Receiver<bool>) -> TaskFuture 
                 .and_then(|(node, body)| Ok((node, rpc::parse_batch(&body)?)));
             match result {
                 Ok((node, results)) => {
+                    polled_ok = true;
                     let node_hex = node.ed25519_hex();
                     for (ns, (code, body)) in std::iter::once(0).chain(config_sync::POLLED).zip(results) {
                         if code != 200 {
@@ -276,7 +280,12 @@ fn poller(inner: Arc<Inner>, mut shutdown: watch::Receiver<bool>) -> TaskFuture 
                 }
                 if let Err(e) = super::groups::poll(&inner, &g).await {
                     inner.log(LogLevel::Warn, || format!("polling a group failed: {e}"));
+                    polled_ok = false;
                 }
+            }
+            if polled_ok && !caught_up {
+                caught_up = true;
+                inner.bus.emit(Event::CaughtUp);
             }
             let active = local_now_ms() - inner.last_activity.load(Ordering::Relaxed) < inner.config.active_window.as_millis() as i64;
             let wait = if active { inner.config.poll_active } else { inner.config.poll_idle };

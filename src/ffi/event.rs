@@ -47,6 +47,9 @@ pub enum ssdk_event_type {
     /// Our own profile changed on another device of this identity (multi-device sync) and now
     /// applies here. Accessor: text (the display name, or NULL).
     SSDK_EVENT_PROFILE_CHANGED = 13,
+    /// Once per start: every swarm the client polls has answered and everything waiting there
+    /// has been delivered (as the events before this one). No accessors.
+    SSDK_EVENT_CAUGHT_UP = 14,
 }
 
 /// Delivery states of outgoing messages (and `SSDK_MESSAGE_RECEIVED` for incoming ones).
@@ -140,6 +143,7 @@ impl ssdk_event {
                 ev.kind = ssdk_event_type::SSDK_EVENT_CONTACT_CHANGED;
                 ev.sender = cs(session_id);
             }
+            Event::CaughtUp => ev.kind = ssdk_event_type::SSDK_EVENT_CAUGHT_UP,
             Event::ProfileChanged { display_name } => {
                 ev.kind = ssdk_event_type::SSDK_EVENT_PROFILE_CHANGED;
                 ev.text = display_name.as_deref().and_then(cs);
@@ -217,7 +221,7 @@ pub extern "C" fn ssdk_event_kind(event: *const ssdk_event) -> i32 {
 }
 
 /// The whole event as a JSON object with a "kind" field ("message_received", "message_synced",
-/// "message_state", "message_request", "contact_changed", "profile_changed", "connection", "log",
+/// "message_state", "message_request", "contact_changed", "profile_changed", "caught_up", "connection", "log",
 /// "attachment_progress", "attachment_done", "attachment_failed", "group_invite",
 /// "group_update") and the kind's
 /// fields. Borrowed: valid while the event is. NULL for a NULL event.

@@ -163,6 +163,7 @@ func checkEvent(t *testing.T, ev session.Event) {
 			len(ev.Members()) != len(d["members"].([]any)) {
 			bad("group update")
 		}
+	case session.EventCaughtUp:
 	case session.EventProfileChanged:
 		if ev.Text != str(d["display_name"]) {
 			bad("profile changed")

@@ -31,6 +31,7 @@ const (
 	EventGroupInvite        EventKind = C.SSDK_EVENT_GROUP_INVITE
 	EventGroupUpdate        EventKind = C.SSDK_EVENT_GROUP_UPDATE
 	EventProfileChanged     EventKind = C.SSDK_EVENT_PROFILE_CHANGED
+	EventCaughtUp           EventKind = C.SSDK_EVENT_CAUGHT_UP
 )
 
 var eventKindNames = map[EventKind]string{
@@ -39,7 +40,7 @@ var eventKindNames = map[EventKind]string{
 	EventContactChanged: "contact_changed", EventConnection: "connection", EventLog: "log",
 	EventAttachmentProgress: "attachment_progress", EventAttachmentDone: "attachment_done",
 	EventAttachmentFailed: "attachment_failed", EventGroupInvite: "group_invite", EventGroupUpdate: "group_update",
-	EventProfileChanged: "profile_changed",
+	EventProfileChanged: "profile_changed", EventCaughtUp: "caught_up",
 }
 
 // String is the kind's name as in the event JSON ("message_received", ...).

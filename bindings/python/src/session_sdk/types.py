@@ -31,6 +31,7 @@ class EventKind(enum.IntEnum):
     GROUP_INVITE = lib.SSDK_EVENT_GROUP_INVITE
     GROUP_UPDATE = lib.SSDK_EVENT_GROUP_UPDATE
     PROFILE_CHANGED = lib.SSDK_EVENT_PROFILE_CHANGED
+    CAUGHT_UP = lib.SSDK_EVENT_CAUGHT_UP
 
 
 class MessageState(enum.IntEnum):

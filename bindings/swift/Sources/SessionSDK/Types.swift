@@ -16,6 +16,7 @@ public enum EventKind: Int32, Sendable, CaseIterable {
     case groupInvite = 11
     case groupUpdate = 12
     case profileChanged = 13
+    case caughtUp = 14
 }
 
 /// `ssdk_message_state`: delivery state of outgoing messages (`.received` for incoming).
