@@ -17,9 +17,11 @@ use prost::Message as _;
 /// Own swarm namespaces of the user configs.
 pub const NS_USER_PROFILE: i16 = 2;
 pub const NS_CONTACTS: i16 = 3;
+pub const NS_USER_GROUPS: i16 = 5;
 /// Encryption domains.
 pub const USER_PROFILE_DOMAIN: &str = "UserProfile";
 pub const CONTACTS_DOMAIN: &str = "Contacts";
+pub const USER_GROUPS_DOMAIN: &str = "UserGroups";
 /// TTL of a pushed user config (30 days; kept alive by re-pushing on change).
 pub const USER_CONFIG_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
 /// Longest display name or nickname, in bytes.
@@ -253,6 +255,137 @@ impl Contacts {
     }
 }
 
+// ---- user groups -------------------------------------------------------------------------------
+
+/// One group (v2, `03…`) as the user-groups config lists it: enough for another device of ours
+/// to join it (the admin seed, or our member auth data) before its own configs arrive.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GroupEntry {
+    /// `03…` group ID (hex).
+    pub group_id: String,
+    /// The group's name as known when joining (its info config has the current one).
+    pub name: Option<String>,
+    /// The group's Ed25519 seed when we are an admin.
+    pub admin_seed: Option<[u8; 32]>,
+    /// Our 100-byte member auth data when we are not.
+    pub auth_data: Option<Vec<u8>>,
+    /// Invited, not accepted yet.
+    pub invited: bool,
+    /// 0 = member; 1 = we were removed; 2 = the group was destroyed.
+    pub removed: i64,
+    /// When we joined, unix seconds (0 = unknown).
+    pub joined_at: i64,
+}
+
+/// The groups our devices are in.
+#[derive(Clone)]
+pub struct UserGroups {
+    config: Config,
+}
+
+/// Entries are keyed by the 33-byte group ID (0x03 ‖ key), as libsession's code writes them.
+fn group_key(group_id: &str) -> Result<Vec<u8>> {
+    Ok(crate::identity::AccountId::parse_with(group_id, crate::identity::IdPrefix::Group)?.as_bytes().to_vec())
+}
+
+fn seed_matches(seed: &[u8; 32], key: &[u8]) -> bool {
+    crate::crypto::group_keys::GroupAdminKey::from_seed(seed).group_id().as_bytes().as_slice() == key
+}
+
+fn group_from(key: &[u8], d: &Dict) -> Option<GroupEntry> {
+    if key.len() != 33 || key[0] != 0x03 {
+        return None;
+    }
+    // A seed that is not 32 bytes, or not this group's, is ignored (as libsession does).
+    let seed = d.get(&b"K"[..]).and_then(ConfigValue::as_bytes).and_then(|k| <[u8; 32]>::try_from(k).ok()).filter(|s| seed_matches(s, key));
+    let auth = d.get(&b"s"[..]).and_then(ConfigValue::as_bytes).filter(|a| a.len() == 100).map(<[u8]>::to_vec);
+    Some(GroupEntry {
+        group_id: hex::encode(key),
+        name: get_str(d, "n"),
+        admin_seed: seed,
+        auth_data: auth,
+        invited: get_int(d, "i") == Some(1),
+        removed: get_int(d, "r").unwrap_or(0),
+        joined_at: get_int(d, "j").unwrap_or(0),
+    })
+}
+
+impl UserGroups {
+    /// An empty user-groups config for `identity`, or one restored from [`Config::dump`].
+    pub fn new(identity: &Identity, dump: Option<&[u8]>) -> Result<UserGroups> {
+        Ok(UserGroups { config: new_config(USER_GROUPS_DOMAIN, identity, dump)? })
+    }
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+    pub fn config_mut(&mut self) -> &mut Config {
+        &mut self.config
+    }
+
+    /// Every v2 group, in key order. Entries with a malformed key, or with neither an admin seed
+    /// nor auth data, are skipped (nothing could join them).
+    pub fn all(&self) -> Vec<GroupEntry> {
+        let Some(g) = self.config.data().get(&b"g"[..]).and_then(ConfigValue::as_dict) else { return vec![] };
+        g.iter().filter_map(|(k, v)| group_from(k, v.as_dict()?)).filter(|e| e.admin_seed.is_some() || e.auth_data.is_some()).collect()
+    }
+
+    pub fn get(&self, group_id: &str) -> Result<Option<GroupEntry>> {
+        let key = group_key(group_id)?;
+        let g = self.config.data().get(&b"g"[..]).and_then(ConfigValue::as_dict);
+        Ok(g.and_then(|g| g.get(&key)).and_then(ConfigValue::as_dict).and_then(|d| group_from(&key, d)))
+    }
+
+    /// Add or update a group; fields this type does not model (priority, mute, notify) are kept.
+    /// An admin seed that is not this group's key is refused.
+    pub fn set(&mut self, e: &GroupEntry) -> Result<bool> {
+        let key = group_key(&e.group_id)?;
+        if let Some(seed) = &e.admin_seed {
+            if !seed_matches(seed, &key) {
+                return Err(Error::invalid_argument("the admin seed does not belong to this group"));
+            }
+        }
+        if e.admin_seed.is_none() && e.auth_data.as_ref().is_none_or(|a| a.len() != 100) {
+            return Err(Error::invalid_argument("a group entry needs the admin seed or 100 bytes of auth data"));
+        }
+        let name = e.name.as_deref().unwrap_or("");
+        check_len("a group name", name)?;
+        self.config.modify(|d| {
+            let groups = d.entry(b"g".to_vec()).or_insert_with(|| ConfigValue::Dict(Dict::new()));
+            let ConfigValue::Dict(groups) = groups else { return };
+            let entry = groups.entry(key).or_insert_with(|| ConfigValue::Dict(Dict::new()));
+            if !matches!(entry, ConfigValue::Dict(_)) {
+                *entry = ConfigValue::Dict(Dict::new());
+            }
+            let ConfigValue::Dict(g) = entry else { return };
+            // K is always written: the seed, or empty when we are not an admin (which also keeps
+            // the entry from pruning away); s only in the second case, as libsession does.
+            match &e.admin_seed {
+                Some(seed) => {
+                    g.insert(b"K".to_vec(), ConfigValue::bytes(&seed[..]));
+                }
+                None => {
+                    g.insert(b"K".to_vec(), ConfigValue::bytes(Vec::new()));
+                    set_nonempty(g, "s", e.auth_data.as_deref().unwrap_or_default());
+                }
+            }
+            set_nonempty(g, "n", name.as_bytes());
+            set_flag(g, "i", e.invited);
+            set_positive(g, "r", e.removed);
+            set_positive(g, "j", e.joined_at);
+        })
+    }
+
+    /// Remove a group. Returns whether it was there.
+    pub fn erase(&mut self, group_id: &str) -> Result<bool> {
+        let key = group_key(group_id)?;
+        self.config.modify(|d| {
+            if let Some(ConfigValue::Dict(g)) = d.get_mut(&b"g"[..]) {
+                g.remove(&key);
+            }
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -412,6 +545,41 @@ mod tests {
         assert!(!d1.erase(&bob).unwrap());
         assert_eq!(d1.all().len(), 1);
         assert!(d1.get("not an id").is_err());
+    }
+
+    #[test]
+    fn user_groups_carry_admin_seeds_and_member_auth_between_devices() {
+        let id = ident(5);
+        let admin = crate::crypto::group_keys::GroupAdminKey::from_seed(&[0x44; 32]);
+        let gid = admin.group_id().to_hex();
+        let other = crate::crypto::group_keys::GroupAdminKey::from_seed(&[0x45; 32]).group_id().to_hex();
+        let mut d1 = UserGroups::new(&id, None).unwrap();
+        let as_admin = GroupEntry {
+            group_id: gid.clone(),
+            name: Some("Hikers".into()),
+            admin_seed: Some([0x44; 32]),
+            joined_at: 1_700_000_000,
+            ..Default::default()
+        };
+        assert!(d1.set(&as_admin).unwrap());
+        let as_member = GroupEntry { group_id: other.clone(), auth_data: Some(vec![7; 100]), invited: true, ..Default::default() };
+        assert!(d1.set(&as_member).unwrap());
+        // A seed of another group, or no credential at all, is refused.
+        assert!(d1.set(&GroupEntry { admin_seed: Some([0x45; 32]), ..as_admin.clone() }).is_err());
+        assert!(d1.set(&GroupEntry { group_id: other.clone(), ..Default::default() }).is_err());
+        let raw = d1.config().data().get(&b"g"[..]).and_then(ConfigValue::as_dict).unwrap();
+        assert!(raw.keys().all(|k| k.len() == 33 && k[0] == 0x03), "entries are keyed by the 33-byte group ID");
+        let member_raw = raw.get(&hex::decode(&other).unwrap()).and_then(ConfigValue::as_dict).unwrap();
+        assert_eq!(member_raw.get(&b"K"[..]).and_then(ConfigValue::as_bytes), Some(&[][..]), "K is written empty for a member");
+        assert!(member_raw.get(&b"n"[..]).is_none(), "an empty name is not written");
+        let p = d1.config_mut().push().unwrap();
+        let mut d2 = UserGroups::new(&id, None).unwrap();
+        d2.config_mut().merge(&[("h".into(), p.data)]).unwrap();
+        assert_eq!(d2.get(&gid).unwrap(), Some(as_admin));
+        assert_eq!(d2.get(&other).unwrap(), Some(as_member));
+        assert_eq!(d2.all().len(), 2);
+        assert!(d2.erase(&other).unwrap());
+        assert_eq!(d2.all().len(), 1);
     }
 
     #[test]
