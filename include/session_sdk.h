@@ -210,8 +210,9 @@ enum ssdk_event_type
    */
   SSDK_EVENT_ATTACHMENT_FAILED = 10,
   /**
-   * An invite to a group. Accessors: conversation (the group ID), sender (the inviter), text
-   * (the group name).
+   * An invite to a group. Accessors: conversation (the group ID), sender (the inviter; an
+   * empty string when the invite reached another device of this identity and was synced
+   * here), text (the group name).
    */
   SSDK_EVENT_GROUP_INVITE = 11,
   /**

@@ -91,3 +91,44 @@ fn concurrent_edits_on_two_devices_converge_and_survive_a_restart() {
     a1.set_nickname(&erin, Some("E")).unwrap();
     wait_until(T, "edit after restart", || nickname(&a2, &erin).as_deref() == Some("E"));
 }
+
+fn group_of(c: &Client, gid: &str) -> Option<session_sdk::client::groups::GroupSummary> {
+    c.groups().unwrap().into_iter().find(|g| g.id == gid)
+}
+
+#[test]
+fn groups_follow_the_identity_to_its_other_devices() {
+    use session_sdk::store::GroupState;
+    let net = shared_testnet();
+    let a1 = started(config(net, "grp-a1"));
+    let bob = started(config(net, "grp-bob"));
+    let carol = started(config(net, "grp-carol"));
+    let (b, a) = (bob.session_id().to_hex(), a1.session_id().to_hex());
+
+    // A group alice created on device 1 is on device 2, restored later, with the admin key.
+    let gid = a1.create_group("Climbers", None, &[&b]).unwrap();
+    wait_for(&bob, T, "invite", |e| matches!(e, Event::GroupInvite { .. }));
+    bob.group_accept_invite(&gid).unwrap();
+    let a2 = second_device_with(&a1, config(net, "grp-a2"));
+    wait_until(T, "device 2 has the group as its admin", || {
+        group_of(&a2, &gid).is_some_and(|g| g.is_admin && g.state == GroupState::Joined && g.name.as_deref() == Some("Climbers"))
+    });
+    // Once the group's keys arrive there, device 2 sends to it and reads it.
+    wait_until(T, "device 2 can send to the group", || a2.send_text(&gid, "from device 2").is_ok());
+    received_text(&bob, T, "from device 2");
+    bob.send_text(&gid, "from bob").unwrap();
+    received_text(&a1, T, "from bob");
+    received_text(&a2, T, "from bob");
+
+    // A group device 1 joins as a member appears on device 2 too, and leaving it leaves both.
+    let gid2 = carol.create_group("Cavers", None, &[&a]).unwrap();
+    wait_for(&a1, T, "invite", |e| matches!(e, Event::GroupInvite { group_id, .. } if *group_id == gid2));
+    a1.group_accept_invite(&gid2).unwrap();
+    wait_until(T, "device 2 joined as a member", || group_of(&a2, &gid2).is_some_and(|g| !g.is_admin && g.state == GroupState::Joined));
+    wait_until(T, "device 1 has the group's key", || a1.send_text(&gid2, "device 1 is in").is_ok());
+    carol.send_text(&gid2, "hello cavers").unwrap();
+    received_text(&a2, T, "hello cavers");
+    a1.group_leave(&gid2).unwrap();
+    wait_until(T, "device 2 left as well", || group_of(&a2, &gid2).is_some_and(|g| g.state == GroupState::Left));
+    assert_eq!(group_of(&a2, &gid).map(|g| g.state), Some(GroupState::Joined), "the other group is untouched");
+}

@@ -7,18 +7,20 @@ use super::{Event, Inner, LogLevel, META_DISPLAY_NAME};
 use crate::error::Result;
 use crate::identity::Identity;
 use crate::store::{Contact, Store};
+use crate::store::{GroupRecord, GroupState};
 use crate::wire::config_message::Config;
 use crate::wire::proto::shared_config_message::Kind;
 use crate::wire::rpc::{self, Retrieved, Signer};
-use crate::wire::user_config::{self as uc, ContactInfo, Contacts, UserProfile};
+use crate::wire::user_config::{self as uc, ContactInfo, Contacts, GroupEntry, UserGroups, UserProfile};
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
 /// The user config namespaces the poller retrieves.
-pub(crate) const POLLED: [i16; 2] = [uc::NS_USER_PROFILE, uc::NS_CONTACTS];
+pub(crate) const POLLED: [i16; 3] = [uc::NS_USER_PROFILE, uc::NS_CONTACTS, uc::NS_USER_GROUPS];
 
 const DUMP_PROFILE: &str = "config_dump_user_profile";
 const DUMP_CONTACTS: &str = "config_dump_contacts";
+const DUMP_GROUPS: &str = "config_dump_user_groups";
 /// When the current config messages' expiries were last extended (ms, network clock).
 const KEEPALIVE_AT: &str = "config_keepalive_ms";
 /// How often an unchanged config's messages are given a fresh 30 days.
@@ -27,16 +29,35 @@ const KEEPALIVE_EVERY_MS: i64 = 24 * 3600 * 1000;
 pub(crate) struct UserConfigs {
     pub profile: UserProfile,
     pub contacts: Contacts,
+    pub groups: UserGroups,
 }
 
 impl UserConfigs {
     fn config_mut(&mut self, ns: i16) -> &mut Config {
-        if ns == uc::NS_USER_PROFILE {
-            self.profile.config_mut()
-        } else {
-            self.contacts.config_mut()
+        match ns {
+            uc::NS_USER_PROFILE => self.profile.config_mut(),
+            uc::NS_CONTACTS => self.contacts.config_mut(),
+            _ => self.groups.config_mut(),
         }
     }
+}
+
+/// The user-groups entry for a group we are in or invited to; `None` once we left or were
+/// removed (the entry is then taken out, and our other devices leave too).
+fn group_entry(rec: &GroupRecord) -> Option<GroupEntry> {
+    if !matches!(rec.state, GroupState::Joined | GroupState::Invited) {
+        return None;
+    }
+    let admin_seed = rec.admin_seed.as_deref().and_then(|s| <[u8; 32]>::try_from(s).ok());
+    Some(GroupEntry {
+        group_id: rec.id.clone(),
+        name: rec.name.clone(),
+        admin_seed,
+        auth_data: if admin_seed.is_some() { None } else { rec.auth_data.clone() },
+        invited: rec.state == GroupState::Invited,
+        removed: 0,
+        joined_at: rec.created_at / 1000,
+    })
 }
 
 /// Whether a contact belongs in the shared list: someone we accepted or blocked. Pending
@@ -62,8 +83,15 @@ fn info_from(c: &Contact, created_s: i64) -> ContactInfo {
 pub(crate) fn load(store: &Store, identity: &Identity) -> Result<Mutex<UserConfigs>> {
     let profile_dump = store.meta_get(DUMP_PROFILE)?;
     let contacts_dump = store.meta_get(DUMP_CONTACTS)?;
+    let groups_dump = store.meta_get(DUMP_GROUPS)?;
     let mut profile = UserProfile::new(identity, profile_dump.as_deref())?;
     let mut contacts = Contacts::new(identity, contacts_dump.as_deref())?;
+    let mut groups = UserGroups::new(identity, groups_dump.as_deref())?;
+    if groups_dump.is_none() {
+        for e in store.groups()?.iter().filter_map(group_entry) {
+            groups.set(&e)?;
+        }
+    }
     if profile_dump.is_none() {
         if let Some(name) = store.meta_get_string(META_DISPLAY_NAME)? {
             profile.set_name(&name, crate::net::clock::local_now_ms() / 1000)?;
@@ -74,7 +102,7 @@ pub(crate) fn load(store: &Store, identity: &Identity) -> Result<Mutex<UserConfi
             contacts.set(&info_from(c, c.created_at / 1000))?;
         }
     }
-    let mut configs = UserConfigs { profile, contacts };
+    let mut configs = UserConfigs { profile, contacts, groups };
     save(store, &mut configs)?;
     Ok(Mutex::new(configs))
 }
@@ -89,6 +117,9 @@ fn save(store: &Store, configs: &mut UserConfigs) -> Result<()> {
     }
     if configs.contacts.config().needs_dump() {
         store.meta_set(DUMP_CONTACTS, &configs.contacts.config_mut().dump())?;
+    }
+    if configs.groups.config().needs_dump() {
+        store.meta_set(DUMP_GROUPS, &configs.groups.config_mut().dump())?;
     }
     Ok(())
 }
@@ -133,6 +164,27 @@ fn mirror_contact(inner: &Inner, session_id: &str) -> Result<()> {
     Ok(())
 }
 
+/// A group's record changed here (created, invited, joined, promoted, left, kicked, declined
+/// when `rec` is `None`): mirror it into the user-groups config and push soon. Failures are
+/// logged; the local change stands.
+pub(crate) fn group_changed(inner: &Inner, group_id: &str, rec: Option<&GroupRecord>) {
+    let r = (|| -> Result<()> {
+        let mut c = lock(inner);
+        let changed = match rec.and_then(group_entry) {
+            Some(e) => c.groups.set(&e)?,
+            None => c.groups.erase(group_id)?,
+        };
+        if changed {
+            save(&inner.store, &mut c)?;
+            inner.poll_wakeup.notify_one();
+        }
+        Ok(())
+    })();
+    if let Err(e) = r {
+        inner.log(LogLevel::Warn, || format!("updating the synced group list for {group_id} failed: {e}"));
+    }
+}
+
 /// Merge config messages retrieved from namespace `ns` and apply what changed to the database.
 pub(crate) fn merge_retrieved(inner: &Inner, ns: i16, msgs: &[Retrieved]) -> Result<()> {
     if msgs.is_empty() {
@@ -143,12 +195,14 @@ pub(crate) fn merge_retrieved(inner: &Inner, ns: i16, msgs: &[Retrieved]) -> Res
     let mut c = lock(inner);
     let before_name = c.profile.name();
     let before: BTreeMap<String, ContactInfo> = c.contacts.all().into_iter().map(|i| (i.session_id.clone(), i)).collect();
+    let groups_before: BTreeMap<String, GroupEntry> = c.groups.all().into_iter().map(|g| (g.group_id.clone(), g)).collect();
     let accepted = c.config_mut(ns).merge(&batch)?;
     if accepted.len() < batch.len() {
         inner.log(LogLevel::Debug, || format!("{} config messages in namespace {ns} did not open", batch.len() - accepted.len()));
     }
     let after_name = c.profile.name();
     let after: BTreeMap<String, ContactInfo> = c.contacts.all().into_iter().map(|i| (i.session_id.clone(), i)).collect();
+    let groups_after: BTreeMap<String, GroupEntry> = c.groups.all().into_iter().map(|g| (g.group_id.clone(), g)).collect();
     save(&inner.store, &mut c)?;
     drop(c);
     if ns == uc::NS_USER_PROFILE && after_name != before_name {
@@ -159,6 +213,18 @@ pub(crate) fn merge_retrieved(inner: &Inner, ns: i16, msgs: &[Retrieved]) -> Res
     }
     if ns == uc::NS_CONTACTS {
         apply_contacts(inner, &before, &after)?;
+    }
+    if ns == uc::NS_USER_GROUPS {
+        for (id, e) in &groups_after {
+            if groups_before.get(id) != Some(e) {
+                if let Err(err) = super::groups::joined_elsewhere(inner, e) {
+                    inner.log(LogLevel::Warn, || format!("joining group {id} as another device did failed: {err}"));
+                }
+            }
+        }
+        for id in groups_before.keys().filter(|id| !groups_after.contains_key(*id)) {
+            super::groups::left_elsewhere(inner, id)?;
+        }
     }
     Ok(())
 }
@@ -206,7 +272,7 @@ pub(crate) async fn keep_alive(inner: &Inner) -> Result<()> {
     }
     let hashes: Vec<String> = {
         let c = lock(inner);
-        c.profile.config().current_hashes().into_iter().chain(c.contacts.config().current_hashes()).collect()
+        [c.profile.config(), c.contacts.config(), c.groups.config()].iter().flat_map(|c| c.current_hashes()).collect()
     };
     if !hashes.is_empty() {
         let me = inner.session_id().account();
@@ -232,7 +298,11 @@ pub(crate) async fn push_pending(inner: &Inner) -> Result<()> {
             save(&inner.store, &mut c)?;
             p
         };
-        let kind = if ns == uc::NS_USER_PROFILE { Kind::UserProfile } else { Kind::Contacts };
+        let kind = match ns {
+            uc::NS_USER_PROFILE => Kind::UserProfile,
+            uc::NS_CONTACTS => Kind::Contacts,
+            _ => Kind::UserGroups,
+        };
         let data = uc::wrap_legacy(&inner.identity, kind, push.seqno, &push.data)?;
         let me = inner.session_id().account();
         let identity = inner.identity.clone();

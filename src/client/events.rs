@@ -73,7 +73,8 @@ pub enum Event {
     AttachmentDone { message_id: i64, index: u32, upload: bool, path: Option<String> },
     /// A transfer failed; an upload with `will_retry` is tried again later.
     AttachmentFailed { message_id: i64, index: u32, upload: bool, error: String, error_kind: String, will_retry: bool },
-    /// We were invited to a group (accept or decline it; bots accept automatically).
+    /// We were invited to a group (accept or decline it; bots accept automatically). `inviter`
+    /// is empty when the invite reached another device of this identity and was synced here.
     GroupInvite { group_id: String, name: String, inviter: String },
     /// A group changed: members, admins, name, or our own membership.
     GroupUpdate { group_id: String, change: super::groups::GroupChange, members: Vec<String>, actor: Option<String> },

@@ -35,8 +35,9 @@ pub enum ssdk_event_type {
     /// state (1 if an upload will be retried, else 0); the JSON has `error_kind` (the status
     /// name without its prefix, e.g. "DECRYPTION_FAILED").
     SSDK_EVENT_ATTACHMENT_FAILED = 10,
-    /// An invite to a group. Accessors: conversation (the group ID), sender (the inviter), text
-    /// (the group name).
+    /// An invite to a group. Accessors: conversation (the group ID), sender (the inviter; an
+    /// empty string when the invite reached another device of this identity and was synced
+    /// here), text (the group name).
     SSDK_EVENT_GROUP_INVITE = 11,
     /// A group changed. Accessors: conversation (the group ID), sender (who did it, or NULL),
     /// text (the change: "created", "joined", "members_added", "members_removed", "member_left",

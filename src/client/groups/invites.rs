@@ -26,6 +26,7 @@ pub(crate) fn receive_invite(inner: &Arc<Inner>, from: &SessionId, sent_ts: i64,
     record.auth_data = Some(inv.member_auth_data.clone());
     record.inviter = Some(from.to_hex());
     inner.store.save_group(&record)?;
+    crate::client::config_sync::group_changed(inner, &id, Some(&record));
     let g = Group::load(inner, record)?;
     inner.groups.insert(id.clone(), g);
     inner.bus.emit(Event::GroupInvite { group_id: id.clone(), name: inv.name.clone(), inviter: from.to_hex() });
@@ -40,6 +41,7 @@ pub(super) fn set_joined(inner: &Inner, group_id: &str) -> Result<()> {
     rec.state = GroupState::Joined;
     rec.pending_response = true;
     inner.store.save_group(&rec)?;
+    crate::client::config_sync::group_changed(inner, group_id, Some(&rec));
     if let Some(h) = inner.groups.get(group_id) {
         let mut g = lock_sync(&h)?;
         g.record.state = GroupState::Joined;
@@ -72,6 +74,80 @@ pub(crate) fn decline_invite(inner: &Arc<Inner>, group_id: &str) -> Result<()> {
     drop(g);
     inner.store.delete_group(group_id)?;
     inner.groups.remove(group_id);
+    crate::client::config_sync::group_changed(inner, group_id, None);
+    Ok(())
+}
+
+// ---- the same identity's other devices ----------------------------------------------------------
+
+/// Another device of ours created, joined, was invited to or was promoted in a group (the
+/// user-groups config says so): do the same here. A new group starts with only its credential;
+/// its keys, configs and messages come with the next poll of its swarm.
+pub(crate) fn joined_elsewhere(inner: &Inner, e: &crate::wire::user_config::GroupEntry) -> Result<()> {
+    let id = e.group_id.clone();
+    let me = inner.session_id().to_hex();
+    if let Some(h) = inner.groups.get(&id) {
+        let mut g = lock_sync(&h)?;
+        if let (Some(seed), None) = (&e.admin_seed, g.admin()) {
+            let admin = GroupAdminKey::from_seed(seed);
+            g.info.set_admin(&admin);
+            g.members.set_admin(&admin);
+            g.cred = Credential::Admin(admin);
+            g.save(inner)?;
+            emit_update(inner, &id, GroupChange::Promoted, vec![me.clone()], None);
+        }
+        if g.record.state == GroupState::Invited && !e.invited {
+            // Accepted on the other device, which also answered the group.
+            g.record.state = GroupState::Joined;
+            g.save(inner)?;
+            drop(g);
+            inner.store.ensure_conversation(&id, ConversationKind::Group)?;
+            emit_update(inner, &id, GroupChange::Joined, vec![me], None);
+            inner.poll_wakeup.notify_one();
+        }
+        return Ok(());
+    }
+    let state = if e.invited { GroupState::Invited } else { GroupState::Joined };
+    let mut record = GroupRecord::new(id.clone(), state);
+    record.name = e.name.clone();
+    record.admin_seed = e.admin_seed.map(|s| s.to_vec());
+    record.auth_data = e.auth_data.clone();
+    if e.joined_at > 0 {
+        record.created_at = e.joined_at * 1000;
+    }
+    let g = Group::load(inner, record.clone())?;
+    inner.store.save_group(&record)?;
+    inner.groups.insert(id.clone(), g);
+    if state == GroupState::Joined {
+        inner.store.ensure_conversation(&id, ConversationKind::Group)?;
+        emit_update(inner, &id, GroupChange::Joined, vec![me], None);
+    } else {
+        inner.bus.emit(Event::GroupInvite { group_id: id.clone(), name: e.name.clone().unwrap_or_default(), inviter: String::new() });
+    }
+    inner.touch();
+    inner.poll_wakeup.notify_one();
+    Ok(())
+}
+
+/// Another device of ours left the group (or declined its invite): stop polling it here too,
+/// keeping its history.
+pub(crate) fn left_elsewhere(inner: &Inner, group_id: &str) -> Result<()> {
+    let Some(h) = inner.groups.get(group_id) else { return Ok(()) };
+    let mut g = lock_sync(&h)?;
+    match g.record.state {
+        GroupState::Joined => {
+            g.record.state = GroupState::Left;
+            g.save(inner)?;
+            drop(g);
+            emit_update(inner, group_id, GroupChange::Left, vec![inner.session_id().to_hex()], None);
+        }
+        GroupState::Invited => {
+            drop(g);
+            inner.store.delete_group(group_id)?;
+            inner.groups.remove(group_id);
+        }
+        GroupState::Kicked | GroupState::Left => {}
+    }
     Ok(())
 }
 

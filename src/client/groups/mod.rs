@@ -9,7 +9,7 @@ mod network;
 mod poll;
 
 pub(crate) use admin::{create, invite, leave, promote, remove, rename, set_description};
-pub(crate) use invites::{accept_invite, decline_invite, receive_invite, receive_promotion};
+pub(crate) use invites::{accept_invite, decline_invite, joined_elsewhere, left_elsewhere, receive_invite, receive_promotion};
 pub(crate) use network::{credential, ensure_can_send, group_copy, send_data};
 pub(crate) use poll::poll;
 
@@ -166,7 +166,9 @@ impl Group {
         if let Credential::Admin(k) = &self.cred {
             self.record.admin_seed = Some(k.seed().to_vec());
         }
-        inner.store.save_group(&self.record)
+        inner.store.save_group(&self.record)?;
+        crate::client::config_sync::group_changed(inner, &self.record.id, Some(&self.record));
+        Ok(())
     }
 
     fn summary(&self) -> GroupSummary {
