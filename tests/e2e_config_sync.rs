@@ -132,3 +132,28 @@ fn groups_follow_the_identity_to_its_other_devices() {
     wait_until(T, "device 2 left as well", || group_of(&a2, &gid2).is_some_and(|g| g.state == GroupState::Left));
     assert_eq!(group_of(&a2, &gid).map(|g| g.state), Some(GroupState::Joined), "the other group is untouched");
 }
+
+#[test]
+fn reading_on_one_device_reads_on_the_other() {
+    let net = shared_testnet();
+    let a1 = started(config(net, "read-a1"));
+    let a2 = second_device_with(&a1, config(net, "read-a2"));
+    let peer = started(config(net, "read-peer"));
+    let a = a1.session_id().to_hex();
+    let p = peer.session_id().to_hex();
+    for t in ["one", "two", "three"] {
+        peer.send_text(&a, t).unwrap();
+    }
+    let unread = |c: &Client| c.conversations().unwrap().iter().find(|x| x.id == p).map(|x| x.unread);
+    for c in [&a1, &a2] {
+        received_all(c, T, &["one", "two", "three"].map(String::from));
+        assert_eq!(unread(c), Some(3));
+    }
+    let last = a1.history(&p, 0, 10).unwrap().iter().map(|m| m.id).max().unwrap();
+    assert_eq!(a1.mark_read(&p, last).unwrap(), 3);
+    wait_until(T, "read on device 2", || unread(&a2) == Some(0));
+    // A later message is unread on both.
+    peer.send_text(&a, "four").unwrap();
+    received_text(&a2, T, "four");
+    assert_eq!(unread(&a2), Some(1));
+}

@@ -11,16 +11,17 @@ use crate::store::{GroupRecord, GroupState};
 use crate::wire::config_message::Config;
 use crate::wire::proto::shared_config_message::Kind;
 use crate::wire::rpc::{self, Retrieved, Signer};
-use crate::wire::user_config::{self as uc, ContactInfo, Contacts, GroupEntry, UserGroups, UserProfile};
+use crate::wire::user_config::{self as uc, ContactInfo, Contacts, ConvoInfoVolatile, GroupEntry, ReadState, UserGroups, UserProfile};
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
 /// The user config namespaces the poller retrieves.
-pub(crate) const POLLED: [i16; 3] = [uc::NS_USER_PROFILE, uc::NS_CONTACTS, uc::NS_USER_GROUPS];
+pub(crate) const POLLED: [i16; 4] = [uc::NS_USER_PROFILE, uc::NS_CONTACTS, uc::NS_CONVO_INFO_VOLATILE, uc::NS_USER_GROUPS];
 
 const DUMP_PROFILE: &str = "config_dump_user_profile";
 const DUMP_CONTACTS: &str = "config_dump_contacts";
 const DUMP_GROUPS: &str = "config_dump_user_groups";
+const DUMP_CONVOS: &str = "config_dump_convo_info_volatile";
 /// When the current config messages' expiries were last extended (ms, network clock).
 const KEEPALIVE_AT: &str = "config_keepalive_ms";
 /// How often an unchanged config's messages are given a fresh 30 days.
@@ -30,6 +31,7 @@ pub(crate) struct UserConfigs {
     pub profile: UserProfile,
     pub contacts: Contacts,
     pub groups: UserGroups,
+    pub convos: ConvoInfoVolatile,
 }
 
 impl UserConfigs {
@@ -37,6 +39,7 @@ impl UserConfigs {
         match ns {
             uc::NS_USER_PROFILE => self.profile.config_mut(),
             uc::NS_CONTACTS => self.contacts.config_mut(),
+            uc::NS_CONVO_INFO_VOLATILE => self.convos.config_mut(),
             _ => self.groups.config_mut(),
         }
     }
@@ -87,6 +90,7 @@ pub(crate) fn load(store: &Store, identity: &Identity) -> Result<Mutex<UserConfi
     let mut profile = UserProfile::new(identity, profile_dump.as_deref())?;
     let mut contacts = Contacts::new(identity, contacts_dump.as_deref())?;
     let mut groups = UserGroups::new(identity, groups_dump.as_deref())?;
+    let convos = ConvoInfoVolatile::new(identity, store.meta_get(DUMP_CONVOS)?.as_deref())?;
     if groups_dump.is_none() {
         for e in store.groups()?.iter().filter_map(group_entry) {
             groups.set(&e)?;
@@ -102,7 +106,7 @@ pub(crate) fn load(store: &Store, identity: &Identity) -> Result<Mutex<UserConfi
             contacts.set(&info_from(c, c.created_at / 1000))?;
         }
     }
-    let mut configs = UserConfigs { profile, contacts, groups };
+    let mut configs = UserConfigs { profile, contacts, groups, convos };
     save(store, &mut configs)?;
     Ok(Mutex::new(configs))
 }
@@ -120,6 +124,9 @@ fn save(store: &Store, configs: &mut UserConfigs) -> Result<()> {
     }
     if configs.groups.config().needs_dump() {
         store.meta_set(DUMP_GROUPS, &configs.groups.config_mut().dump())?;
+    }
+    if configs.convos.config().needs_dump() {
+        store.meta_set(DUMP_CONVOS, &configs.convos.config_mut().dump())?;
     }
     Ok(())
 }
@@ -164,6 +171,23 @@ fn mirror_contact(inner: &Inner, session_id: &str) -> Result<()> {
     Ok(())
 }
 
+/// Messages of `conversation` up to `up_to_id` were marked read here: move its shared read
+/// mark forward (never back) and push soon.
+pub(crate) fn read_changed(inner: &Inner, conversation: &str, up_to_id: i64) -> Result<()> {
+    let Some(ts) = inner.store.last_sent_ts(conversation, up_to_id)? else { return Ok(()) };
+    let mut c = lock(inner);
+    let current = c.convos.get(conversation)?;
+    if current.as_ref().is_some_and(|r| r.last_read_ms >= ts && !r.unread) {
+        return Ok(());
+    }
+    let state = ReadState { conversation: conversation.to_string(), last_read_ms: ts, unread: false };
+    if c.convos.set(&state, inner.network.clock.now_ms())? {
+        save(&inner.store, &mut c)?;
+        inner.poll_wakeup.notify_one();
+    }
+    Ok(())
+}
+
 /// A group's record changed here (created, invited, joined, promoted, left, kicked, declined
 /// when `rec` is `None`): mirror it into the user-groups config and push soon. Failures are
 /// logged; the local change stands.
@@ -196,6 +220,7 @@ pub(crate) fn merge_retrieved(inner: &Inner, ns: i16, msgs: &[Retrieved]) -> Res
     let before_name = c.profile.name();
     let before: BTreeMap<String, ContactInfo> = c.contacts.all().into_iter().map(|i| (i.session_id.clone(), i)).collect();
     let groups_before: BTreeMap<String, GroupEntry> = c.groups.all().into_iter().map(|g| (g.group_id.clone(), g)).collect();
+    let reads_before: BTreeMap<String, ReadState> = c.convos.all().into_iter().map(|r| (r.conversation.clone(), r)).collect();
     let accepted = c.config_mut(ns).merge(&batch)?;
     if accepted.len() < batch.len() {
         inner.log(LogLevel::Debug, || format!("{} config messages in namespace {ns} did not open", batch.len() - accepted.len()));
@@ -203,6 +228,7 @@ pub(crate) fn merge_retrieved(inner: &Inner, ns: i16, msgs: &[Retrieved]) -> Res
     let after_name = c.profile.name();
     let after: BTreeMap<String, ContactInfo> = c.contacts.all().into_iter().map(|i| (i.session_id.clone(), i)).collect();
     let groups_after: BTreeMap<String, GroupEntry> = c.groups.all().into_iter().map(|g| (g.group_id.clone(), g)).collect();
+    let reads_after: Vec<ReadState> = c.convos.all();
     save(&inner.store, &mut c)?;
     drop(c);
     if ns == uc::NS_USER_PROFILE && after_name != before_name {
@@ -213,6 +239,12 @@ pub(crate) fn merge_retrieved(inner: &Inner, ns: i16, msgs: &[Retrieved]) -> Res
     }
     if ns == uc::NS_CONTACTS {
         apply_contacts(inner, &before, &after)?;
+    }
+    if ns == uc::NS_CONVO_INFO_VOLATILE {
+        // Read on another device: read here too (a mark never un-reads anything).
+        for r in reads_after.iter().filter(|r| reads_before.get(&r.conversation) != Some(*r) && r.last_read_ms > 0) {
+            inner.store.mark_read_until_ts(&r.conversation, r.last_read_ms)?;
+        }
     }
     if ns == uc::NS_USER_GROUPS {
         for (id, e) in &groups_after {
@@ -272,7 +304,7 @@ pub(crate) async fn keep_alive(inner: &Inner) -> Result<()> {
     }
     let hashes: Vec<String> = {
         let c = lock(inner);
-        [c.profile.config(), c.contacts.config(), c.groups.config()].iter().flat_map(|c| c.current_hashes()).collect()
+        [c.profile.config(), c.contacts.config(), c.convos.config(), c.groups.config()].iter().flat_map(|c| c.current_hashes()).collect()
     };
     if !hashes.is_empty() {
         let me = inner.session_id().account();
@@ -290,6 +322,9 @@ pub(crate) async fn push_pending(inner: &Inner) -> Result<()> {
     for ns in POLLED {
         let push = {
             let mut c = lock(inner);
+            if ns == uc::NS_CONVO_INFO_VOLATILE {
+                c.convos.prune(inner.network.clock.now_ms())?;
+            }
             let config = c.config_mut(ns);
             if !config.needs_push() {
                 continue;
@@ -301,6 +336,7 @@ pub(crate) async fn push_pending(inner: &Inner) -> Result<()> {
         let kind = match ns {
             uc::NS_USER_PROFILE => Kind::UserProfile,
             uc::NS_CONTACTS => Kind::Contacts,
+            uc::NS_CONVO_INFO_VOLATILE => Kind::ConvoInfoVolatile,
             _ => Kind::UserGroups,
         };
         let data = uc::wrap_legacy(&inner.identity, kind, push.seqno, &push.data)?;

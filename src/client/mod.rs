@@ -332,7 +332,11 @@ impl Client {
     }
 
     pub fn mark_read(&self, conversation: &str, up_to_id: i64) -> Result<usize> {
-        self.inner.store.mark_read(conversation, up_to_id)
+        let n = self.inner.store.mark_read(conversation, up_to_id)?;
+        if let Err(e) = config_sync::read_changed(&self.inner, conversation, up_to_id) {
+            self.inner.log(LogLevel::Warn, || format!("sharing the read mark of {conversation} failed: {e}"));
+        }
+        Ok(n)
     }
 
     pub fn delete_conversation(&self, conversation: &str) -> Result<()> {

@@ -279,6 +279,27 @@ impl Store {
         })
     }
 
+    /// The newest sent time among a conversation's messages up to `up_to_id` (≤ 0: all), if any.
+    pub fn last_sent_ts(&self, conversation: &str, up_to_id: i64) -> Result<Option<i64>> {
+        let up_to = if up_to_id <= 0 { i64::MAX } else { up_to_id };
+        self.with(|c| {
+            c.query_row("SELECT MAX(sent_ts) FROM messages WHERE conversation = ?1 AND id <= ?2", params![conversation, up_to], |r| {
+                r.get(0)
+            })
+        })
+    }
+
+    /// Mark read every message of a conversation sent at or before `ts_ms` (a read mark from
+    /// another device). Returns how many changed.
+    pub fn mark_read_until_ts(&self, conversation: &str, ts_ms: i64) -> Result<usize> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE messages SET is_read = 1 WHERE conversation = ?1 AND sent_ts <= ?2 AND is_read = 0",
+                params![conversation, ts_ms],
+            )
+        })
+    }
+
     /// Delete a conversation and its messages locally (and pending outbox copies).
     pub fn delete_conversation(&self, conversation: &str) -> Result<bool> {
         self.with(|c| c.execute("DELETE FROM conversations WHERE id = ?1", [conversation]).map(|n| n > 0))

@@ -17,11 +17,17 @@ use prost::Message as _;
 /// Own swarm namespaces of the user configs.
 pub const NS_USER_PROFILE: i16 = 2;
 pub const NS_CONTACTS: i16 = 3;
+pub const NS_CONVO_INFO_VOLATILE: i16 = 4;
 pub const NS_USER_GROUPS: i16 = 5;
 /// Encryption domains.
 pub const USER_PROFILE_DOMAIN: &str = "UserProfile";
 pub const CONTACTS_DOMAIN: &str = "Contacts";
 pub const USER_GROUPS_DOMAIN: &str = "UserGroups";
+pub const CONVO_INFO_VOLATILE_DOMAIN: &str = "ConvoInfoVolatile";
+/// A read mark older than this is not recorded (unless it moves an existing one back).
+pub const READ_MARK_MAX_AGE_MS: i64 = 30 * 24 * 3600 * 1000;
+/// 1:1 read marks older than this, with nothing unread, are pruned when pushing.
+pub const READ_MARK_PRUNE_MS: i64 = 45 * 24 * 3600 * 1000;
 /// TTL of a pushed user config (30 days; kept alive by re-pushing on change).
 pub const USER_CONFIG_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
 /// Longest display name or nickname, in bytes.
@@ -250,6 +256,115 @@ impl Contacts {
         self.config.modify(|d| {
             if let Some(ConfigValue::Dict(c)) = d.get_mut(&b"c"[..]) {
                 c.remove(&key);
+            }
+        })
+    }
+}
+
+// ---- read state (convo info volatile) ----------------------------------------------------------
+
+/// How far a conversation has been read, as our devices share it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReadState {
+    /// `05…` Session ID or `03…` group ID (hex).
+    pub conversation: String,
+    /// Messages sent up to this time (unix ms) have been read.
+    pub last_read_ms: i64,
+    /// Marked unread by hand.
+    pub unread: bool,
+}
+
+/// Read marks of 1:1 conversations (`1`) and groups (`g`), keyed by the 33-byte ID.
+#[derive(Clone)]
+pub struct ConvoInfoVolatile {
+    config: Config,
+}
+
+fn convo_section(id: &[u8]) -> Option<&'static [u8]> {
+    match (id.len(), id.first()) {
+        (33, Some(0x05)) => Some(b"1"),
+        (33, Some(0x03)) => Some(b"g"),
+        _ => None,
+    }
+}
+
+fn convo_key(conversation: &str) -> Result<(Vec<u8>, &'static [u8])> {
+    let acct = crate::identity::AccountId::parse_any(conversation)?;
+    let key = acct.as_bytes().to_vec();
+    let section =
+        convo_section(&key).ok_or_else(|| Error::invalid_argument(format!("{conversation} is not a 1:1 or group conversation")))?;
+    Ok((key, section))
+}
+
+impl ConvoInfoVolatile {
+    pub fn new(identity: &Identity, dump: Option<&[u8]>) -> Result<ConvoInfoVolatile> {
+        Ok(ConvoInfoVolatile { config: new_config(CONVO_INFO_VOLATILE_DOMAIN, identity, dump)? })
+    }
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+    pub fn config_mut(&mut self) -> &mut Config {
+        &mut self.config
+    }
+
+    /// Every 1:1 and group read mark. Keys that are not a 33-byte ID of the section's kind are
+    /// skipped.
+    pub fn all(&self) -> Vec<ReadState> {
+        let mut v = vec![];
+        for section in [&b"1"[..], &b"g"[..]] {
+            let Some(d) = self.config.data().get(section).and_then(ConfigValue::as_dict) else { continue };
+            for (k, e) in d {
+                let Some(e) = e.as_dict() else { continue };
+                if convo_section(k) != Some(section) {
+                    continue;
+                }
+                v.push(ReadState {
+                    conversation: hex::encode(k),
+                    last_read_ms: get_int(e, "r").unwrap_or(0),
+                    unread: get_int(e, "u") == Some(1),
+                });
+            }
+        }
+        v
+    }
+
+    pub fn get(&self, conversation: &str) -> Result<Option<ReadState>> {
+        let (key, section) = convo_key(conversation)?;
+        let e = self.config.data().get(section).and_then(ConfigValue::as_dict).and_then(|d| d.get(&key)).and_then(ConfigValue::as_dict);
+        Ok(e.map(|e| ReadState {
+            conversation: hex::encode(&key),
+            last_read_ms: get_int(e, "r").unwrap_or(0),
+            unread: get_int(e, "u") == Some(1),
+        }))
+    }
+
+    /// Record a read mark with libsession's rule: a mark older than the stored one is written
+    /// (a deliberate reset); otherwise only a mark from the last 30 days is.
+    pub fn set(&mut self, state: &ReadState, now_ms: i64) -> Result<bool> {
+        let (key, section) = convo_key(&state.conversation)?;
+        self.config.modify(|d| {
+            let sec = d.entry(section.to_vec()).or_insert_with(|| ConfigValue::Dict(Dict::new()));
+            let ConfigValue::Dict(sec) = sec else { return };
+            let entry = sec.entry(key).or_insert_with(|| ConfigValue::Dict(Dict::new()));
+            if !matches!(entry, ConfigValue::Dict(_)) {
+                *entry = ConfigValue::Dict(Dict::new());
+            }
+            let ConfigValue::Dict(e) = entry else { return };
+            let stored = get_int(e, "r");
+            if stored.is_some_and(|r| state.last_read_ms < r) || state.last_read_ms > now_ms - READ_MARK_MAX_AGE_MS {
+                e.insert(b"r".to_vec(), ConfigValue::int(state.last_read_ms));
+            }
+            set_flag(e, "u", state.unread);
+        })
+    }
+
+    /// Drop 1:1 marks with nothing unread that are older than 45 days (groups are kept), as
+    /// libsession does before every push.
+    pub fn prune(&mut self, now_ms: i64) -> Result<bool> {
+        let cutoff = now_ms - READ_MARK_PRUNE_MS;
+        self.config.modify(|d| {
+            if let Some(ConfigValue::Dict(one)) = d.get_mut(&b"1"[..]) {
+                one.retain(|_, e| e.as_dict().is_none_or(|e| get_int(e, "u") == Some(1) || get_int(e, "r").unwrap_or(0) >= cutoff));
             }
         })
     }
@@ -580,6 +695,34 @@ mod tests {
         assert_eq!(d2.all().len(), 2);
         assert!(d2.erase(&other).unwrap());
         assert_eq!(d2.all().len(), 1);
+    }
+
+    #[test]
+    fn read_marks_follow_libsession_rules() {
+        let id = ident(6);
+        let now = 1_800_000_000_000;
+        let day = 24 * 3600 * 1000;
+        let peer = format!("05{}", "d4".repeat(32));
+        let group = crate::crypto::group_keys::GroupAdminKey::from_seed(&[0x46; 32]).group_id().to_hex();
+        let mut c = ConvoInfoVolatile::new(&id, None).unwrap();
+        assert!(c.set(&ReadState { conversation: peer.clone(), last_read_ms: now - day, unread: false }, now).unwrap());
+        assert!(c.set(&ReadState { conversation: group.clone(), last_read_ms: now - 50 * day, unread: true }, now).unwrap());
+        // Too old to record (the group entry keeps only its unread flag) ...
+        assert_eq!(c.get(&group).unwrap().unwrap(), ReadState { conversation: group.clone(), last_read_ms: 0, unread: true });
+        // ... but moving a mark back is a reset and is written.
+        c.set(&ReadState { conversation: peer.clone(), last_read_ms: now - 2 * day, unread: false }, now).unwrap();
+        assert_eq!(c.get(&peer).unwrap().unwrap().last_read_ms, now - 2 * day);
+        let raw = c.config().data().get(&b"1"[..]).and_then(ConfigValue::as_dict).unwrap();
+        assert!(raw.keys().all(|k| k.len() == 33 && k[0] == 0x05));
+        // A device merging the push sees the same marks; pruning drops stale 1:1 marks only.
+        let p = c.config_mut().push().unwrap();
+        let mut other = ConvoInfoVolatile::new(&id, None).unwrap();
+        other.config_mut().merge(&[("h".into(), p.data)]).unwrap();
+        assert_eq!(other.all(), c.all());
+        assert!(!other.prune(now).unwrap());
+        assert!(other.prune(now + 60 * day).unwrap());
+        assert_eq!(other.all().len(), 1, "the group's mark is never pruned");
+        assert!(c.get("not an id").is_err());
     }
 
     #[test]
