@@ -423,13 +423,21 @@ ssdk_status ssdk_client_resend(const ssdk_client *client_, int64_t message_id);
 /**
  * Wait up to `timeout_ms` for the next event (pull mode). On `SSDK_OK`, `*out_event` is an
  * event the caller releases with `ssdk_event_free`. Returns `SSDK_ERR_TIMEOUT` when none came
- * (always while a listener is installed; events flow here again once it is removed). Call it
- * from a thread you own; to stop waiting promptly, use short timeouts.
- * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_TIMEOUT`.
+ * (always while a listener is installed; events flow here again once it is removed), and
+ * `SSDK_ERR_CANCELLED` when `ssdk_client_interrupt_wait` woke it. Call it from a thread you own.
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_TIMEOUT`, `SSDK_ERR_CANCELLED`.
  */
 ssdk_status ssdk_client_next_event(const ssdk_client *client_,
                                    uint32_t timeout_ms,
                                    ssdk_event **out_event);
+
+/**
+ * Wake every thread now blocked in `ssdk_client_next_event` on this client: each returns
+ * `SSDK_ERR_CANCELLED` at once. Waits that start afterwards are not affected. Safe from any
+ * thread, including a signal-handling or shutdown thread, while others wait.
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`.
+ */
+ssdk_status ssdk_client_interrupt_wait(const ssdk_client *client_);
 
 /**
  * Install a listener (push mode): events, including any still queued for pull, are delivered

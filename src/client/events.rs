@@ -2,7 +2,7 @@
 //! SDK-owned dispatcher thread (never a runtime worker, never concurrently).
 
 use crate::store::{Message, MessageState};
-use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
+use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
 use serde::Serialize;
 use std::sync::Mutex;
 use std::thread::JoinHandle;
@@ -102,12 +102,24 @@ pub struct EventBus {
     queue_tx: Sender<Event>,
     queue_rx: Receiver<Event>,
     dispatcher: Mutex<Option<(Sender<Control>, JoinHandle<()>)>>,
+    /// Waiters select on a clone of this receiver; `interrupt` replaces the pair, and dropping
+    /// the old sender wakes every waiter that holds the old receiver.
+    wake: Mutex<(Sender<()>, Receiver<()>)>,
+}
+
+/// How a wait for an event ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Waited {
+    Event(Event),
+    Timeout,
+    /// [`EventBus::interrupt`] was called while waiting.
+    Interrupted,
 }
 
 impl Default for EventBus {
     fn default() -> Self {
         let (queue_tx, queue_rx) = unbounded();
-        EventBus { queue_tx, queue_rx, dispatcher: Mutex::new(None) }
+        EventBus { queue_tx, queue_rx, dispatcher: Mutex::new(None), wake: Mutex::new(bounded(0)) }
     }
 }
 
@@ -127,10 +139,26 @@ impl EventBus {
     /// Wait up to `timeout` for the next queued event (pull mode; also after a listener was
     /// removed).
     pub fn next(&self, timeout: Duration) -> Option<Event> {
-        match self.queue_rx.recv_timeout(timeout) {
-            Ok(e) => Some(e),
-            Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => None,
+        match self.wait(timeout) {
+            Waited::Event(e) => Some(e),
+            Waited::Timeout | Waited::Interrupted => None,
         }
+    }
+
+    /// Like [`EventBus::next`], telling a timeout from an interruption.
+    pub fn wait(&self, timeout: Duration) -> Waited {
+        let woken = self.wake.lock().expect("wake lock").1.clone();
+        crossbeam_channel::select! {
+            recv(self.queue_rx) -> e => e.map_or(Waited::Timeout, Waited::Event),
+            recv(woken) -> _ => Waited::Interrupted,
+            default(timeout) => Waited::Timeout,
+        }
+    }
+
+    /// Wake every thread waiting in [`EventBus::next`] / [`EventBus::wait`] now; later waits
+    /// are not affected.
+    pub fn interrupt(&self) {
+        *self.wake.lock().expect("wake lock") = bounded(0);
     }
 
     pub fn queued(&self) -> usize {
@@ -215,6 +243,29 @@ impl Logger {
 mod tests {
     use super::*;
     use std::sync::{Arc, Mutex as M};
+
+    #[test]
+    fn interrupt_wakes_every_waiter_and_only_them() {
+        let bus = Arc::new(EventBus::default());
+        let waiters: Vec<_> = (0..3)
+            .map(|_| {
+                let b = bus.clone();
+                std::thread::spawn(move || b.wait(Duration::from_secs(120)))
+            })
+            .collect();
+        // Interrupt until all have returned (a wake before a waiter starts is not for it);
+        // without interrupt the joins below would take two minutes and see Timeout.
+        while !waiters.iter().all(|w| w.is_finished()) {
+            bus.interrupt();
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        for w in waiters {
+            assert_eq!(w.join().unwrap(), Waited::Interrupted);
+        }
+        assert_eq!(bus.wait(Duration::from_millis(10)), Waited::Timeout, "a later wait is not affected");
+        bus.emit(Event::Connection { ready: true });
+        assert_eq!(bus.wait(Duration::from_millis(10)), Waited::Event(Event::Connection { ready: true }));
+    }
 
     #[test]
     fn pull_then_listener_gets_the_backlog_in_order() {

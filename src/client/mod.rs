@@ -16,7 +16,7 @@ mod tasks;
 
 pub use attachments::OutgoingFile;
 pub use config::{ClientConfig, IdentitySource};
-pub use events::{Event, ListenerFn, LogLevel};
+pub use events::{Event, ListenerFn, LogLevel, Waited};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::identity::{Identity, SessionId};
@@ -253,6 +253,19 @@ impl Client {
     /// listener is installed (the listener receives everything).
     pub fn next_event(&self, timeout: Duration) -> Option<Event> {
         self.inner.bus.next(timeout)
+    }
+
+    /// Like [`Client::next_event`], but says whether the wait timed out or was interrupted by
+    /// [`Client::interrupt_wait`].
+    pub fn wait_event(&self, timeout: Duration) -> events::Waited {
+        self.inner.bus.wait(timeout)
+    }
+
+    /// Wake every thread now blocked in [`Client::next_event`] or [`Client::wait_event`] on
+    /// this client (they return at once, with no event); waits that start later are not
+    /// affected. For hosts that block a thread on events and want to stop it promptly.
+    pub fn interrupt_wait(&self) {
+        self.inner.bus.interrupt();
     }
 
     /// Install or remove the event listener (see [`events::EventBus::set_listener`]).

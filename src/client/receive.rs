@@ -137,13 +137,16 @@ fn apply_data_message(inner: &Inner, sender: &SessionId, sent_ts: i64, dm: &Data
     };
     inner.touch();
     let is_request = !contact.approved;
+    // Read everything the events carry before emitting any: a host acting on the first (say,
+    // declining the request) may delete the message.
+    let message = inner.store.require_message(id)?;
+    let first_of_request = is_request && inner.store.history(&from, 0, 2)?.len() == 1;
     if contact_changed {
         super::config_sync::contact_changed(inner, &from);
     }
-    if is_request && inner.store.history(&from, 0, 2)?.len() == 1 {
+    if first_of_request {
         inner.bus.emit(Event::MessageRequest { session_id: from.clone(), message_id: id });
     }
-    let message = inner.store.require_message(id)?;
     inner.bus.emit(Event::MessageReceived { message, is_request });
     Ok(true)
 }

@@ -4,7 +4,7 @@ use super::config::ssdk_config;
 use super::event::{ssdk_event, ssdk_listener, HostListener};
 use super::status::{guard, ssdk_status};
 use super::util::{c_string, handle, out, str_arg};
-use crate::client::{Client, LogLevel};
+use crate::client::{Client, LogLevel, Waited};
 use crate::error::{Error, ErrorKind};
 use serde::Serialize;
 use std::ffi::c_char;
@@ -133,21 +133,34 @@ pub extern "C" fn ssdk_client_resend(client_: *const ssdk_client, message_id: i6
 
 /// Wait up to `timeout_ms` for the next event (pull mode). On `SSDK_OK`, `*out_event` is an
 /// event the caller releases with `ssdk_event_free`. Returns `SSDK_ERR_TIMEOUT` when none came
-/// (always while a listener is installed; events flow here again once it is removed). Call it
-/// from a thread you own; to stop waiting promptly, use short timeouts.
-/// Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_TIMEOUT`.
+/// (always while a listener is installed; events flow here again once it is removed), and
+/// `SSDK_ERR_CANCELLED` when `ssdk_client_interrupt_wait` woke it. Call it from a thread you own.
+/// Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_TIMEOUT`, `SSDK_ERR_CANCELLED`.
 #[no_mangle]
 pub extern "C" fn ssdk_client_next_event(client_: *const ssdk_client, timeout_ms: u32, out_event: *mut *mut ssdk_event) -> ssdk_status {
     guard(|| {
         let o = out(out_event, "out_event")?;
         let c = client(client_)?;
-        match c.next_event(Duration::from_millis(timeout_ms as u64)) {
-            Some(e) => {
+        match c.wait_event(Duration::from_millis(timeout_ms as u64)) {
+            Waited::Event(e) => {
                 *o = Box::into_raw(Box::new(ssdk_event::from_event(&e)));
                 Ok(())
             }
-            None => Err(Error::new(ErrorKind::Timeout, format!("no event within {timeout_ms} ms"))),
+            Waited::Timeout => Err(Error::new(ErrorKind::Timeout, format!("no event within {timeout_ms} ms"))),
+            Waited::Interrupted => Err(Error::new(ErrorKind::Cancelled, "the wait was interrupted by ssdk_client_interrupt_wait")),
         }
+    })
+}
+
+/// Wake every thread now blocked in `ssdk_client_next_event` on this client: each returns
+/// `SSDK_ERR_CANCELLED` at once. Waits that start afterwards are not affected. Safe from any
+/// thread, including a signal-handling or shutdown thread, while others wait.
+/// Errors: `SSDK_ERR_NULL_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_interrupt_wait(client_: *const ssdk_client) -> ssdk_status {
+    guard(|| {
+        client(client_)?.interrupt_wait();
+        Ok(())
     })
 }
 

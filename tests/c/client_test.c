@@ -5,6 +5,7 @@
  *
  *   client_test NETWORK_JSON SCRATCH_DIR
  */
+#define _GNU_SOURCE /* pthread_tryjoin_np */
 #include <session_sdk.h>
 
 #include <pthread.h>
@@ -104,6 +105,37 @@ static void on_destroy(void *ctx) {
     pthread_mutex_unlock(&s->lock);
 }
 
+/* A thread blocked in next_event, woken by ssdk_client_interrupt_wait. */
+static void *wait_long(void *arg) {
+    ssdk_event *ev = NULL;
+    ssdk_status st = ssdk_client_next_event((ssdk_client *)arg, 120000, &ev);
+    if (ev) ssdk_event_free(ev);
+    return (void *)(intptr_t)st;
+}
+
+static void test_interrupt(ssdk_client *c) {
+    EXPECT(ssdk_client_interrupt_wait(NULL), SSDK_ERR_NULL_ARGUMENT);
+    ssdk_event *queued = NULL; /* nothing may be waiting, or the waiter would return it */
+    while (ssdk_client_next_event(c, 0, &queued) == SSDK_OK) ssdk_event_free(queued);
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, wait_long, c) == 0);
+    /* Interrupt until the waiter has returned: a wake sent before it started waiting is not
+       meant to reach it. Without the interrupt this join would take two minutes and fail. */
+    void *st = NULL;
+    for (int i = 0; i < 2000; i++) {
+        EXPECT(ssdk_client_interrupt_wait(c), SSDK_OK);
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        if (pthread_tryjoin_np(t, &st) == 0) break;
+        st = (void *)1;
+    }
+    CHECK(st == (void *)(intptr_t)SSDK_ERR_CANCELLED);
+    /* Later waits are not affected. */
+    ssdk_event *ev = NULL;
+    EXPECT(ssdk_client_next_event(c, 10, &ev), SSDK_ERR_TIMEOUT);
+    CHECK(ev == NULL);
+}
+
 static void test_errors(ssdk_client *c, const char *net) {
     char *s = (char *)0x1;
     int64_t id = -7;
@@ -181,6 +213,7 @@ int main(int argc, char **argv) {
     ssdk_client *alice = make_client(net, "alice", "alice-pin");
     ssdk_client *bob = make_client(net, "bob", NULL);
     test_errors(alice, net);
+    test_interrupt(alice);
 
     char *alice_id = NULL, *bob_id = NULL, *phrase = NULL;
     EXPECT(ssdk_client_session_id(alice, &alice_id), SSDK_OK);

@@ -326,6 +326,18 @@ func (c *Client) WaitReady(ctx context.Context) error {
 // an error matching ErrClosed once the client is closed. While a listener is installed, events
 // go to the listener and NextEvent only waits.
 func (c *Client) NextEvent(ctx context.Context) (Event, error) {
+	if done := ctx.Done(); done != nil {
+		// Cancelling ctx wakes the wait at once instead of at the end of its slice.
+		finished := make(chan struct{})
+		defer close(finished)
+		go func() {
+			select {
+			case <-done:
+				_ = c.InterruptWait()
+			case <-finished:
+			}
+		}()
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return Event{}, err
@@ -364,7 +376,9 @@ func (c *Client) pull(d time.Duration) (Event, bool, error) {
 	err := c.g.with(func(p *C.ssdk_client) error {
 		return call(func() C.ssdk_status {
 			st := C.ssdk_client_next_event(p, C.uint32_t(d.Milliseconds()), &ev)
-			if st == C.SSDK_ERR_TIMEOUT {
+			// Interrupted (InterruptWait, or another waiter's cancelled context): no event;
+			// the caller looks at its context and waits again.
+			if st == C.SSDK_ERR_TIMEOUT || st == C.SSDK_ERR_CANCELLED {
 				timedOut = true
 				return C.SSDK_OK
 			}
@@ -376,6 +390,13 @@ func (c *Client) pull(d time.Duration) (Event, bool, error) {
 	}
 	defer C.ssdk_event_free(ev)
 	return eventFromC(ev), true, nil
+}
+
+// InterruptWait wakes every NextEvent call now waiting on this client; each goes back to its
+// context (returning if that is done, waiting again otherwise). Cancelling a NextEvent's
+// context already does this.
+func (c *Client) InterruptWait() error {
+	return c.do(func(p *C.ssdk_client) C.ssdk_status { return C.ssdk_client_interrupt_wait(p) })
 }
 
 // unpull gives an event back, to be delivered before any other.

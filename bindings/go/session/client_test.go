@@ -261,6 +261,7 @@ func TestClosedClient(t *testing.T) {
 	_, errs["ready"] = c.ConnectionReady()
 	errs["listener"] = c.SetListener(func(session.Event) {}, nil)
 	errs["nolistener"] = c.RemoveListener()
+	errs["interrupt"] = c.InterruptWait()
 	_, errs["next"] = c.NextEvent(context.Background())
 	errs["wait"] = c.WaitReady(context.Background())
 	for name, err := range errs {
@@ -401,6 +402,17 @@ func TestEventsChannelAndCancellation(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("got %v", got)
 	}
+	// Drain what else arrived (state, contact and caught-up events) so the waits below wait.
+	for {
+		dctx, dcancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		_, err := b.NextEvent(dctx)
+		dcancel()
+		if err != nil {
+			break
+		}
+	}
+	// InterruptWait sends waiters back to their contexts: one still live keeps waiting.
+	ok(t, b.InterruptWait())
 	// A cancelled context ends a wait promptly.
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	go func() { time.Sleep(100 * time.Millisecond); cancel2() }()

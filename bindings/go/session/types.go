@@ -216,6 +216,9 @@ func (e Event) Time() time.Time {
 // Message decodes the stored message carried by a received or synced message event; nil for
 // other kinds.
 func (e Event) Message() (*Message, error) {
+	if e.Kind != EventMessageReceived && e.Kind != EventMessageSynced {
+		return nil, nil // other kinds may use "message" for something else (a log line)
+	}
 	var wrapper struct {
 		Message *Message `json:"message"`
 	}

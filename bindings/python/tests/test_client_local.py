@@ -4,6 +4,7 @@ connection."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -149,7 +150,7 @@ def test_closed_client_refuses_every_call(make_client) -> None:
         lambda: c.remove_contact(PEER), lambda: c.accept_request(PEER), lambda: c.decline_request(PEER),
         lambda: c.block(PEER), lambda: c.unblock(PEER), lambda: c.set_display_name("n"),
         lambda: c.connection_ready, lambda: c.set_log_level(1), lambda: c.next_event(0),
-        lambda: c.set_listener(print), lambda: c.set_listener(None),
+        lambda: c.set_listener(print), lambda: c.set_listener(None), c.interrupt_wait,
     ]
     for call in calls:
         with pytest.raises(ClosedError) as e:
@@ -179,3 +180,20 @@ def test_failed_message_and_resend(tmp_path: Path, dead_network: Path) -> None:
         c.resend(mid)
         assert c.message(mid).state == MessageState.SENDING
         wait_event(c, lambda e: e.kind == EventKind.MESSAGE_STATE and e.message_id == mid and e.message_state == MessageState.SENDING, what="sending state after resend")
+
+
+def test_interrupt_wait_ends_a_wait_without_timeout(make_client) -> None:
+    import threading
+
+    c = make_client("interrupt")
+    got = []
+    t = threading.Thread(target=lambda: got.append(c.next_event(timeout=None)))
+    t.start()
+    # Interrupt until it returns: a wait that starts after an interrupt is not ended by it.
+    # Without interrupt_wait the thread would wait forever and the assertion below fail.
+    deadline = time.monotonic() + 30
+    while t.is_alive() and time.monotonic() < deadline:
+        c.interrupt_wait()
+        t.join(timeout=0.05)
+    assert not t.is_alive() and got == [None]
+    assert c.next_event(timeout=0.05) is None  # later waits are normal

@@ -120,6 +120,7 @@ class Client:
         self._guard = HandleGuard(self, out[0], _free_client, "client")
         self._session_id: Optional[str] = None
         self._pending: Deque[Event] = collections.deque()
+        self._interrupts = 0  # bumped by interrupt_wait; waits started before it end
         self._executor: Optional[concurrent.futures.ThreadPoolExecutor] = None
         self._executor_lock = threading.Lock()
 
@@ -475,16 +476,25 @@ class Client:
 
     # --- events: pull ------------------------------------------------------------------------
 
+    def interrupt_wait(self) -> None:
+        """Make every :meth:`next_event` / :meth:`next_event_async` call now waiting on this
+        client return ``None`` at once (so :meth:`events` iterations end); waits that start
+        afterwards are not affected. Safe from any thread, e.g. a signal or shutdown handler."""
+        self._interrupts += 1
+        with self._guard.use() as h:
+            check(lib.ssdk_client_interrupt_wait(h))
+
     def next_event(self, timeout: Optional[float] = None) -> Optional[Event]:
         """Wait up to ``timeout`` seconds (``None``: until one comes) for the next event;
         ``None`` when none came. Raises :class:`ClosedError` once the client is closed.
         While a listener is installed, events go to it instead and this returns ``None``."""
         deadline = None if timeout is None else time.monotonic() + max(0.0, timeout)
+        interrupts = self._interrupts
         while True:
             ev = self._next_event_slice(_SLICE_S if deadline is None else max(0.0, min(_SLICE_S, deadline - time.monotonic())))
             if ev is not None:
                 return ev
-            if deadline is not None and time.monotonic() >= deadline:
+            if self._interrupts != interrupts or (deadline is not None and time.monotonic() >= deadline):
                 return None
 
     def _next_event_slice(self, seconds: float) -> Optional[Event]:
@@ -496,7 +506,7 @@ class Client:
         out = ffi.new("ssdk_event **")
         with self._guard.use() as h:
             st = lib.ssdk_client_next_event(h, int(seconds * 1000), out)
-            if st == lib.SSDK_ERR_TIMEOUT:
+            if st in (lib.SSDK_ERR_TIMEOUT, lib.SSDK_ERR_CANCELLED):  # cancelled: interrupt_wait
                 return None
             if st != lib.SSDK_OK:
                 raise last_error(st)
@@ -545,6 +555,7 @@ class Client:
         slices, so the event loop never blocks; cancelling the awaiting task loses no event."""
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + max(0.0, timeout)
+        interrupts = self._interrupts
         while True:
             remaining = _SLICE_S if deadline is None else max(0.0, min(_SLICE_S, deadline - loop.time()))
             cf = self._event_executor().submit(self._next_event_slice, remaining)
@@ -555,7 +566,7 @@ class Client:
                 raise
             if ev is not None:
                 return ev
-            if deadline is not None and loop.time() >= deadline:
+            if self._interrupts != interrupts or (deadline is not None and loop.time() >= deadline):
                 return None
 
     async def events_async(self, timeout: Optional[float] = None) -> AsyncIterator[Event]:

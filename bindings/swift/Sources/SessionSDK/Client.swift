@@ -269,6 +269,9 @@ public final class Client: @unchecked Sendable {
     public func declineRequest(_ sessionID: String) throws { try withSessionID(sessionID, "session_id") { ssdk_client_decline_request($0, $1) } }
     public func block(_ sessionID: String) throws { try withSessionID(sessionID, "session_id") { ssdk_client_block($0, $1) } }
     public func unblock(_ sessionID: String) throws { try withSessionID(sessionID, "session_id") { ssdk_client_unblock($0, $1) } }
+    /// Wake every thread now blocked waiting for an event on this client (for a prompt stop).
+    public func interruptWait() throws { try call { ssdk_client_interrupt_wait($0) } }
+
     /// Our display name, as set here or (synced) on another device of this identity.
     public func displayName() throws -> String? {
         let name = try callString { ssdk_client_display_name($0, $1) }
