@@ -44,3 +44,28 @@ pub fn get_pic(d: &Dict) -> Option<(String, [u8; 32])> {
     let key: [u8; 32] = d.get(&b"q"[..]).and_then(ConfigValue::as_bytes)?.try_into().ok()?;
     Some((url, key))
 }
+
+/// `d[key]` as a dict, created (or replacing a value of another type) when needed.
+pub fn dict_mut<'a>(d: &'a mut Dict, key: &[u8]) -> &'a mut Dict {
+    let slot = d.entry(key.to_vec()).or_insert_with(|| ConfigValue::Dict(Dict::new()));
+    if !matches!(slot, ConfigValue::Dict(_)) {
+        *slot = ConfigValue::Dict(Dict::new());
+    }
+    match slot {
+        ConfigValue::Dict(inner) => inner,
+        _ => unreachable!("just made a dict"),
+    }
+}
+
+/// The entry `key` of the keyed section `section` (e.g. one contact under `c`), created as
+/// needed.
+pub fn entry_mut<'a>(d: &'a mut Dict, section: &[u8], key: &[u8]) -> &'a mut Dict {
+    dict_mut(dict_mut(d, section), key)
+}
+
+/// Remove the entry `key` of section `section`, if there.
+pub fn remove_entry(d: &mut Dict, section: &[u8], key: &[u8]) {
+    if let Some(ConfigValue::Dict(s)) = d.get_mut(section) {
+        s.remove(key);
+    }
+}

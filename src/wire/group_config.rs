@@ -4,7 +4,7 @@
 //! Both are encrypted with the group keys ([`GroupKeys::group_keys`], newest first) and must be
 //! signed by the group key: admins (holding the seed) sign, members only verify and cannot edit.
 
-use super::config_fields::{get_int, get_pic, get_str, set_flag, set_nonempty, set_pic, set_positive};
+use super::config_fields::{entry_mut, get_int, get_pic, get_str, remove_entry, set_flag, set_nonempty, set_pic, set_positive};
 use super::config_message::{Config, ConfigValue, Dict, SigningKeys};
 use crate::crypto::group_keys::{GroupAdminKey, GroupKeys};
 use crate::error::{Error, ErrorKind, Result};
@@ -308,23 +308,7 @@ impl GroupMembers {
         if !exists && self.len() >= CLOSED_GROUP_SIZE_LIMIT {
             return Err(Error::new(ErrorKind::GroupFull, format!("the group already has {CLOSED_GROUP_SIZE_LIMIT} members")));
         }
-        self.config
-            .modify(|d| {
-                let m = d.entry(b"m".to_vec()).or_insert_with(|| ConfigValue::Dict(Dict::new()));
-                if !matches!(m, ConfigValue::Dict(_)) {
-                    *m = ConfigValue::Dict(Dict::new());
-                }
-                if let ConfigValue::Dict(m) = m {
-                    let e = m.entry(key).or_insert_with(|| ConfigValue::Dict(Dict::new()));
-                    if !matches!(e, ConfigValue::Dict(_)) {
-                        *e = ConfigValue::Dict(Dict::new());
-                    }
-                    if let ConfigValue::Dict(e) = e {
-                        member.store(e);
-                    }
-                }
-            })
-            .map(drop)
+        self.config.modify(|d| member.store(entry_mut(d, b"m", &key))).map(drop)
     }
 
     /// Remove a member; returns whether it was there.
@@ -334,9 +318,7 @@ impl GroupMembers {
             return Ok(false);
         }
         self.config.modify(|d| {
-            if let Some(ConfigValue::Dict(m)) = d.get_mut(&b"m"[..]) {
-                m.remove(&key);
-            }
+            remove_entry(d, b"m", &key);
         })?;
         Ok(true)
     }

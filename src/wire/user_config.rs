@@ -6,7 +6,7 @@
 //! Keys this module does not know (set by newer clients) are kept untouched: edits change only
 //! the fields they name.
 
-use super::config_fields::{get_int, get_pic, get_str, set_flag, set_nonempty, set_pic, set_positive};
+use super::config_fields::{entry_mut, get_int, get_pic, get_str, remove_entry, set_flag, set_nonempty, set_pic, set_positive};
 use super::config_message::{Config, ConfigValue, Dict, SigningKeys};
 use super::proto::{envelope, shared_config_message, Content, Envelope, SharedConfigMessage};
 use crate::crypto::session_protocol;
@@ -233,13 +233,7 @@ impl Contacts {
         check_len("a contact name", name)?;
         check_len("a nickname", nickname)?;
         self.config.modify(|d| {
-            let contacts = d.entry(b"c".to_vec()).or_insert_with(|| ConfigValue::Dict(Dict::new()));
-            let ConfigValue::Dict(contacts) = contacts else { return };
-            let entry = contacts.entry(key).or_insert_with(|| ConfigValue::Dict(Dict::new()));
-            if !matches!(entry, ConfigValue::Dict(_)) {
-                *entry = ConfigValue::Dict(Dict::new());
-            }
-            let ConfigValue::Dict(e) = entry else { return };
+            let e = entry_mut(d, b"c", &key);
             // The name is always written, even empty, so an entry never prunes away.
             e.insert(b"n".to_vec(), ConfigValue::bytes(name.as_bytes()));
             set_nonempty(e, "N", nickname.as_bytes());
@@ -253,11 +247,7 @@ impl Contacts {
     /// Remove a contact. Returns whether it was there.
     pub fn erase(&mut self, session_id: &str) -> Result<bool> {
         let key = contact_key(session_id)?;
-        self.config.modify(|d| {
-            if let Some(ConfigValue::Dict(c)) = d.get_mut(&b"c"[..]) {
-                c.remove(&key);
-            }
-        })
+        self.config.modify(|d| remove_entry(d, b"c", &key))
     }
 }
 
@@ -343,13 +333,7 @@ impl ConvoInfoVolatile {
     pub fn set(&mut self, state: &ReadState, now_ms: i64) -> Result<bool> {
         let (key, section) = convo_key(&state.conversation)?;
         self.config.modify(|d| {
-            let sec = d.entry(section.to_vec()).or_insert_with(|| ConfigValue::Dict(Dict::new()));
-            let ConfigValue::Dict(sec) = sec else { return };
-            let entry = sec.entry(key).or_insert_with(|| ConfigValue::Dict(Dict::new()));
-            if !matches!(entry, ConfigValue::Dict(_)) {
-                *entry = ConfigValue::Dict(Dict::new());
-            }
-            let ConfigValue::Dict(e) = entry else { return };
+            let e = entry_mut(d, section, &key);
             let stored = get_int(e, "r");
             if stored.is_some_and(|r| state.last_read_ms < r) || state.last_read_ms > now_ms - READ_MARK_MAX_AGE_MS {
                 e.insert(b"r".to_vec(), ConfigValue::int(state.last_read_ms));
@@ -465,13 +449,7 @@ impl UserGroups {
         let name = e.name.as_deref().unwrap_or("");
         check_len("a group name", name)?;
         self.config.modify(|d| {
-            let groups = d.entry(b"g".to_vec()).or_insert_with(|| ConfigValue::Dict(Dict::new()));
-            let ConfigValue::Dict(groups) = groups else { return };
-            let entry = groups.entry(key).or_insert_with(|| ConfigValue::Dict(Dict::new()));
-            if !matches!(entry, ConfigValue::Dict(_)) {
-                *entry = ConfigValue::Dict(Dict::new());
-            }
-            let ConfigValue::Dict(g) = entry else { return };
+            let g = entry_mut(d, b"g", &key);
             // K is always written: the seed, or empty when we are not an admin (which also keeps
             // the entry from pruning away); s only in the second case, as libsession does.
             match &e.admin_seed {
@@ -493,11 +471,7 @@ impl UserGroups {
     /// Remove a group. Returns whether it was there.
     pub fn erase(&mut self, group_id: &str) -> Result<bool> {
         let key = group_key(group_id)?;
-        self.config.modify(|d| {
-            if let Some(ConfigValue::Dict(g)) = d.get_mut(&b"g"[..]) {
-                g.remove(&key);
-            }
-        })
+        self.config.modify(|d| remove_entry(d, b"g", &key))
     }
 }
 
