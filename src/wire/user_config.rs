@@ -49,6 +49,52 @@ fn check_len(what: &str, v: &str) -> Result<()> {
     Ok(())
 }
 
+/// A typed view over one user config: the struct, its constructor (empty, or from a
+/// [`Config::dump`]) and access to the underlying config (push, merge, confirm, dump).
+macro_rules! user_config_view {
+    ($(#[$doc:meta])* $name:ident, $domain:expr) => {
+        $(#[$doc])*
+        #[derive(Clone)]
+        pub struct $name {
+            config: Config,
+        }
+
+        impl $name {
+            /// An empty config for `identity`, or one restored from [`Config::dump`].
+            pub fn new(identity: &Identity, dump: Option<&[u8]>) -> Result<$name> {
+                Ok($name { config: new_config($domain, identity, dump)? })
+            }
+            pub fn config(&self) -> &Config {
+                &self.config
+            }
+            pub fn config_mut(&mut self) -> &mut Config {
+                &mut self.config
+            }
+        }
+    };
+}
+
+user_config_view!(
+    /// Our own profile as our devices share it: display name and avatar.
+    UserProfile,
+    USER_PROFILE_DOMAIN
+);
+user_config_view!(
+    /// The contact list our devices share.
+    Contacts,
+    CONTACTS_DOMAIN
+);
+user_config_view!(
+    /// Read marks of 1:1 conversations (`1`) and groups (`g`), keyed by the 33-byte ID.
+    ConvoInfoVolatile,
+    CONVO_INFO_VOLATILE_DOMAIN
+);
+user_config_view!(
+    /// The groups our devices are in.
+    UserGroups,
+    USER_GROUPS_DOMAIN
+);
+
 // ---- legacy wrapping ---------------------------------------------------------------------------
 
 /// Wrap a pushed user config as libsession does for older clients (config-sync.md §2):
@@ -88,23 +134,7 @@ fn unwrap_once(identity: &Identity, stored: &[u8]) -> Option<Vec<u8>> {
 
 // ---- user profile ------------------------------------------------------------------------------
 
-/// Our own profile as our devices share it: display name and avatar.
-#[derive(Clone)]
-pub struct UserProfile {
-    config: Config,
-}
-
 impl UserProfile {
-    /// An empty profile config for `identity`, or one restored from [`Config::dump`].
-    pub fn new(identity: &Identity, dump: Option<&[u8]>) -> Result<UserProfile> {
-        Ok(UserProfile { config: new_config(USER_PROFILE_DOMAIN, identity, dump)? })
-    }
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-    pub fn config_mut(&mut self) -> &mut Config {
-        &mut self.config
-    }
     pub fn name(&self) -> Option<String> {
         get_str(self.config.data(), "n")
     }
@@ -175,12 +205,6 @@ pub struct ContactInfo {
     pub created: i64,
 }
 
-/// The contact list our devices share.
-#[derive(Clone)]
-pub struct Contacts {
-    config: Config,
-}
-
 fn contact_key(session_id: &str) -> Result<Vec<u8>> {
     Ok(SessionId::parse(session_id)?.as_bytes().to_vec())
 }
@@ -201,17 +225,6 @@ fn contact_from(key: &[u8], d: &Dict) -> Option<ContactInfo> {
 }
 
 impl Contacts {
-    /// An empty contacts config for `identity`, or one restored from [`Config::dump`].
-    pub fn new(identity: &Identity, dump: Option<&[u8]>) -> Result<Contacts> {
-        Ok(Contacts { config: new_config(CONTACTS_DOMAIN, identity, dump)? })
-    }
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-    pub fn config_mut(&mut self) -> &mut Config {
-        &mut self.config
-    }
-
     /// Every contact, in Session ID order. Entries with a malformed key are skipped.
     pub fn all(&self) -> Vec<ContactInfo> {
         let Some(c) = self.config.data().get(&b"c"[..]).and_then(ConfigValue::as_dict) else { return vec![] };
@@ -264,12 +277,6 @@ pub struct ReadState {
     pub unread: bool,
 }
 
-/// Read marks of 1:1 conversations (`1`) and groups (`g`), keyed by the 33-byte ID.
-#[derive(Clone)]
-pub struct ConvoInfoVolatile {
-    config: Config,
-}
-
 fn convo_section(id: &[u8]) -> Option<&'static [u8]> {
     match (id.len(), id.first()) {
         (33, Some(0x05)) => Some(b"1"),
@@ -287,16 +294,6 @@ fn convo_key(conversation: &str) -> Result<(Vec<u8>, &'static [u8])> {
 }
 
 impl ConvoInfoVolatile {
-    pub fn new(identity: &Identity, dump: Option<&[u8]>) -> Result<ConvoInfoVolatile> {
-        Ok(ConvoInfoVolatile { config: new_config(CONVO_INFO_VOLATILE_DOMAIN, identity, dump)? })
-    }
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-    pub fn config_mut(&mut self) -> &mut Config {
-        &mut self.config
-    }
-
     /// Every 1:1 and group read mark. Keys that are not a 33-byte ID of the section's kind are
     /// skipped.
     pub fn all(&self) -> Vec<ReadState> {
@@ -376,12 +373,6 @@ pub struct GroupEntry {
     pub joined_at: i64,
 }
 
-/// The groups our devices are in.
-#[derive(Clone)]
-pub struct UserGroups {
-    config: Config,
-}
-
 /// Entries are keyed by the 33-byte group ID (0x03 ‖ key), as libsession's code writes them.
 fn group_key(group_id: &str) -> Result<Vec<u8>> {
     Ok(crate::identity::AccountId::parse_with(group_id, crate::identity::IdPrefix::Group)?.as_bytes().to_vec())
@@ -410,17 +401,6 @@ fn group_from(key: &[u8], d: &Dict) -> Option<GroupEntry> {
 }
 
 impl UserGroups {
-    /// An empty user-groups config for `identity`, or one restored from [`Config::dump`].
-    pub fn new(identity: &Identity, dump: Option<&[u8]>) -> Result<UserGroups> {
-        Ok(UserGroups { config: new_config(USER_GROUPS_DOMAIN, identity, dump)? })
-    }
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-    pub fn config_mut(&mut self) -> &mut Config {
-        &mut self.config
-    }
-
     /// Every v2 group, in key order. Entries with a malformed key, or with neither an admin seed
     /// nor auth data, are skipped (nothing could join them).
     pub fn all(&self) -> Vec<GroupEntry> {
