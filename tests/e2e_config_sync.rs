@@ -131,6 +131,17 @@ fn groups_follow_the_identity_to_its_other_devices() {
     a1.group_leave(&gid2).unwrap();
     wait_until(T, "device 2 left as well", || group_of(&a2, &gid2).is_some_and(|g| g.state == GroupState::Left));
     assert_eq!(group_of(&a2, &gid).map(|g| g.state), Some(GroupState::Joined), "the other group is untouched");
+
+    // Removed by an admin: both devices end as Kicked (each may see the kicked notice itself;
+    // the synced r=1 mark, unit-tested in user_config, covers a device that missed it).
+    let gid3 = carol.create_group("Divers", None, &[&a]).unwrap();
+    wait_for(&a1, T, "invite", |e| matches!(e, Event::GroupInvite { group_id, .. } if *group_id == gid3));
+    a1.group_accept_invite(&gid3).unwrap();
+    wait_until(T, "device 2 joined", || group_of(&a2, &gid3).is_some_and(|g| g.state == GroupState::Joined));
+    carol.group_remove(&gid3, &[&a]).unwrap();
+    for d in [&a1, &a2] {
+        wait_until(T, "kicked on both devices", || group_of(d, &gid3).is_some_and(|g| g.state == GroupState::Kicked));
+    }
 }
 
 #[test]

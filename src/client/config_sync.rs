@@ -45,8 +45,8 @@ impl UserConfigs {
     }
 }
 
-/// The user-groups entry for a group we are in or invited to; `None` once we left or were
-/// removed (the entry is then taken out, and our other devices leave too).
+/// The user-groups entry for a group we are in or invited to; `None` once we left (the entry is
+/// then taken out, and our other devices leave too). Kicked groups are marked, not removed.
 fn group_entry(rec: &GroupRecord) -> Option<GroupEntry> {
     if !matches!(rec.state, GroupState::Joined | GroupState::Invited) {
         return None;
@@ -194,9 +194,10 @@ pub(crate) fn read_changed(inner: &Inner, conversation: &str, up_to_id: i64) -> 
 pub(crate) fn group_changed(inner: &Inner, group_id: &str, rec: Option<&GroupRecord>) {
     let r = (|| -> Result<()> {
         let mut c = lock(inner);
-        let changed = match rec.and_then(group_entry) {
-            Some(e) => c.groups.set(&e)?,
-            None => c.groups.erase(group_id)?,
+        let changed = match (rec.and_then(group_entry), rec.map(|r| r.state)) {
+            (Some(e), _) => c.groups.set(&e)?,
+            (None, Some(GroupState::Kicked)) => c.groups.mark_removed(group_id, 1)?,
+            (None, _) => c.groups.erase(group_id)?,
         };
         if changed {
             save(&inner.store, &mut c)?;
@@ -248,10 +249,13 @@ pub(crate) fn merge_retrieved(inner: &Inner, ns: i16, msgs: &[Retrieved]) -> Res
     }
     if ns == uc::NS_USER_GROUPS {
         for (id, e) in &groups_after {
-            if groups_before.get(id) != Some(e) {
-                if let Err(err) = super::groups::joined_elsewhere(inner, e) {
-                    inner.log(LogLevel::Warn, || format!("joining group {id} as another device did failed: {err}"));
-                }
+            if groups_before.get(id) == Some(e) {
+                continue;
+            }
+            if e.removed > 0 {
+                super::groups::kicked_elsewhere(inner, id)?;
+            } else if let Err(err) = super::groups::joined_elsewhere(inner, e) {
+                inner.log(LogLevel::Warn, || format!("joining group {id} as another device did failed: {err}"));
             }
         }
         for id in groups_before.keys().filter(|id| !groups_after.contains_key(*id)) {

@@ -402,10 +402,32 @@ fn group_from(key: &[u8], d: &Dict) -> Option<GroupEntry> {
 
 impl UserGroups {
     /// Every v2 group, in key order. Entries with a malformed key, or with neither an admin seed
-    /// nor auth data, are skipped (nothing could join them).
+    /// nor auth data that are not marked removed, are skipped (nothing could join them).
     pub fn all(&self) -> Vec<GroupEntry> {
         let Some(g) = self.config.data().get(&b"g"[..]).and_then(ConfigValue::as_dict) else { return vec![] };
-        g.iter().filter_map(|(k, v)| group_from(k, v.as_dict()?)).filter(|e| e.admin_seed.is_some() || e.auth_data.is_some()).collect()
+        g.iter()
+            .filter_map(|(k, v)| group_from(k, v.as_dict()?))
+            .filter(|e| e.admin_seed.is_some() || e.auth_data.is_some() || e.removed > 0)
+            .collect()
+    }
+
+    /// Mark a group as one we were removed from (1) or that was destroyed (2), forgetting its
+    /// credentials, as libsession's mark_kicked / mark_destroyed do. Returns whether anything
+    /// changed.
+    pub fn mark_removed(&mut self, group_id: &str, status: i64) -> Result<bool> {
+        let key = group_key(group_id)?;
+        if !(1..=2).contains(&status) {
+            return Err(Error::invalid_argument("a removal status is 1 (kicked) or 2 (destroyed)"));
+        }
+        self.config.modify(|d| {
+            let g = entry_mut(d, b"g", &key);
+            g.insert(b"K".to_vec(), ConfigValue::bytes(Vec::new()));
+            g.remove(&b"s"[..]);
+            // Destroyed stays destroyed.
+            if get_int(g, "r") != Some(2) {
+                g.insert(b"r".to_vec(), ConfigValue::int(status));
+            }
+        })
     }
 
     pub fn get(&self, group_id: &str) -> Result<Option<GroupEntry>> {
@@ -646,6 +668,11 @@ mod tests {
         d2.config_mut().merge(&[("h".into(), p.data)]).unwrap();
         assert_eq!(d2.get(&gid).unwrap(), Some(as_admin));
         assert_eq!(d2.get(&other).unwrap(), Some(as_member));
+        assert_eq!(d2.all().len(), 2);
+        // Kicked: credentials gone, the entry stays with r = 1.
+        assert!(d2.mark_removed(&other, 1).unwrap());
+        let kicked = d2.get(&other).unwrap().unwrap();
+        assert_eq!((kicked.removed, kicked.auth_data, kicked.admin_seed), (1, None, None));
         assert_eq!(d2.all().len(), 2);
         assert!(d2.erase(&other).unwrap());
         assert_eq!(d2.all().len(), 1);

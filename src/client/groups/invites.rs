@@ -129,17 +129,27 @@ pub(crate) fn joined_elsewhere(inner: &Inner, e: &crate::wire::user_config::Grou
     Ok(())
 }
 
+/// Another device of ours learnt that we were removed from the group (or that it was
+/// destroyed): the same here, keeping history.
+pub(crate) fn kicked_elsewhere(inner: &Inner, group_id: &str) -> Result<()> {
+    ended_elsewhere(inner, group_id, GroupState::Kicked, GroupChange::Kicked)
+}
+
 /// Another device of ours left the group (or declined its invite): stop polling it here too,
 /// keeping its history.
 pub(crate) fn left_elsewhere(inner: &Inner, group_id: &str) -> Result<()> {
+    ended_elsewhere(inner, group_id, GroupState::Left, GroupChange::Left)
+}
+
+fn ended_elsewhere(inner: &Inner, group_id: &str, state: GroupState, change: GroupChange) -> Result<()> {
     let Some(h) = inner.groups.get(group_id) else { return Ok(()) };
     let mut g = lock_sync(&h)?;
     match g.record.state {
         GroupState::Joined => {
-            g.record.state = GroupState::Left;
+            g.record.state = state;
             g.save(inner)?;
             drop(g);
-            emit_update(inner, group_id, GroupChange::Left, vec![inner.session_id().to_hex()], None);
+            emit_update(inner, group_id, change, vec![inner.session_id().to_hex()], None);
         }
         GroupState::Invited => {
             drop(g);

@@ -9,7 +9,9 @@ mod network;
 mod poll;
 
 pub(crate) use admin::{create, invite, leave, promote, remove, rename, set_description};
-pub(crate) use invites::{accept_invite, decline_invite, joined_elsewhere, left_elsewhere, receive_invite, receive_promotion};
+pub(crate) use invites::{
+    accept_invite, decline_invite, joined_elsewhere, kicked_elsewhere, left_elsewhere, receive_invite, receive_promotion,
+};
 pub(crate) use network::{credential, ensure_can_send, group_copy, send_data};
 pub(crate) use poll::poll;
 
