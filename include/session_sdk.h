@@ -224,8 +224,8 @@ enum ssdk_event_type
    */
   SSDK_EVENT_GROUP_UPDATE = 12,
   /**
-   * Our own profile changed on another device of this identity (multi-device sync) and now
-   * applies here. Accessor: text (the display name, or NULL).
+   * Our own profile (display name or picture) changed on another device of this identity
+   * (multi-device sync) and now applies here. Accessor: text (the display name, or NULL).
    */
   SSDK_EVENT_PROFILE_CHANGED = 13,
   /**
@@ -532,6 +532,32 @@ ssdk_status ssdk_client_unblock(const ssdk_client *client_, const char *session_
  * `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_DATABASE`.
  */
 ssdk_status ssdk_client_display_name(const ssdk_client *client_, char **out_name);
+
+/**
+ * Set our profile picture from `len` bytes of an image (up to 10 MB; JPEG metadata removed
+ * unless disabled in the config): encrypted under a fresh key, uploaded through an onion
+ * request, then sent with our messages and synced to our other devices. `data` NULL with `len`
+ * 0 removes it. Blocks on the upload. Errors: `SSDK_ERR_NULL_ARGUMENT`,
+ * `SSDK_ERR_INVALID_ARGUMENT` (an empty image), `SSDK_ERR_TOO_LARGE`, `SSDK_ERR_MALFORMED` (a
+ * JPEG that cannot be parsed), `SSDK_ERR_NETWORK`, `SSDK_ERR_TIMEOUT`, `SSDK_ERR_UNSUPPORTED`
+ * (no AES-GCM on this CPU), `SSDK_ERR_BUSY` (called on an async runtime thread).
+ */
+ssdk_status ssdk_client_set_profile_picture(const ssdk_client *client_,
+                                            const uint8_t *data,
+                                            size_t len);
+
+/**
+ * Download and decrypt a profile picture: ours when `session_id` is NULL, else a contact's as
+ * their latest message announced it. On `SSDK_OK`, `*out_data`/`*out_len` hold the image
+ * (release with `ssdk_bytes_free`), or NULL/0 when there is no picture. Blocks on the
+ * download. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_SESSION_ID`,
+ * `SSDK_ERR_DECRYPTION_FAILED`, `SSDK_ERR_NOT_FOUND` (expired on the server),
+ * `SSDK_ERR_NETWORK`, `SSDK_ERR_TIMEOUT`.
+ */
+ssdk_status ssdk_client_profile_picture(const ssdk_client *client_,
+                                        const char *session_id,
+                                        uint8_t **out_data,
+                                        size_t *out_len);
 
 /**
  * Set the display name sent with messages (1–100 bytes); other devices of this identity take

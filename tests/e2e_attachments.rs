@@ -214,3 +214,36 @@ fn cancelling_an_upload_fails_the_message_and_nothing_is_sent() {
     }
     assert_eq!(a.store().outbox_len().unwrap(), 0);
 }
+
+#[test]
+fn profile_pictures_travel_with_messages_and_to_other_devices() {
+    let (a, b) = pair("avatar");
+    let (a_id, b_id) = (a.session_id().to_hex(), b.session_id().to_hex());
+    assert_eq!(a.profile_picture(None).unwrap(), None, "no picture yet");
+    assert_eq!(b.profile_picture(Some(&a_id)).unwrap(), None);
+    let jpeg = fixtures::jpeg_with_gps();
+    a.set_profile_picture(Some(&jpeg)).unwrap();
+    let mine = a.profile_picture(None).unwrap().expect("our picture");
+    assert!(!fixtures::has_gps(&mine), "the uploaded picture kept its GPS tags");
+    assert_eq!(fixtures::decoded_size(&mine), (64, 48));
+
+    // It travels with the next message, with its key.
+    a.send_text(&b_id, "see my picture").unwrap();
+    received_text(&b, T, "see my picture");
+    assert_eq!(b.profile_picture(Some(&a_id)).unwrap().as_deref(), Some(&mine[..]));
+
+    // A device restored from the phrase finds it in the synced profile.
+    let mut c2 = config(shared_testnet(), "avatar-a2");
+    c2.identity = session_sdk::client::IdentitySource::Mnemonic(zeroize::Zeroizing::new(a.mnemonic()));
+    let a2 = started(c2);
+    wait_for(&a2, T, "synced profile", |e| matches!(e, Event::ProfileChanged { .. }));
+    assert_eq!(a2.profile_picture(None).unwrap().as_deref(), Some(&mine[..]));
+
+    // Removing it removes it here and on the other device; bad input has its own errors.
+    a.set_profile_picture(None).unwrap();
+    assert_eq!(a.profile_picture(None).unwrap(), None);
+    wait_until(T, "removal on device 2", || a2.profile_picture(None).unwrap().is_none());
+    assert_eq!(a.set_profile_picture(Some(&[])).unwrap_err().kind(), ErrorKind::InvalidArgument);
+    assert_eq!(a.set_profile_picture(Some(&vec![0u8; 10_000_001])).unwrap_err().kind(), ErrorKind::TooLarge);
+    assert_eq!(b.profile_picture(Some("05nope")).unwrap_err().kind(), ErrorKind::InvalidSessionId);
+}

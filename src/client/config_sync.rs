@@ -131,11 +131,15 @@ fn save(store: &Store, configs: &mut UserConfigs) -> Result<()> {
     Ok(())
 }
 
-/// Our display name changed here: record it in the profile config and push it soon.
+/// Our display name or avatar changed here: record them in the profile config and push soon.
 pub(crate) fn profile_changed(inner: &Inner) -> Result<()> {
     let name = inner.store.meta_get_string(META_DISPLAY_NAME)?.unwrap_or_default();
+    let avatar = super::contacts::own_avatar(&inner.store)?;
+    let now_s = inner.network.clock.now_ms() / 1000;
     let mut c = lock(inner);
-    if c.profile.set_name(&name, inner.network.clock.now_ms() / 1000)? {
+    let name_changed = c.profile.set_name(&name, now_s)?;
+    let pic_changed = c.profile.set_profile_pic(avatar.as_ref().map(|(u, k)| (u.as_str(), k)), now_s)?;
+    if name_changed || pic_changed {
         save(&inner.store, &mut c)?;
         inner.poll_wakeup.notify_one();
     }
@@ -219,6 +223,7 @@ pub(crate) fn merge_retrieved(inner: &Inner, ns: i16, msgs: &[Retrieved]) -> Res
         msgs.iter().map(|m| (m.hash.clone(), uc::unwrap_legacy(&inner.identity, &m.data).unwrap_or_else(|| m.data.clone()))).collect();
     let mut c = lock(inner);
     let before_name = c.profile.name();
+    let before_pic = c.profile.profile_pic();
     let before: BTreeMap<String, ContactInfo> = c.contacts.all().into_iter().map(|i| (i.session_id.clone(), i)).collect();
     let groups_before: BTreeMap<String, GroupEntry> = c.groups.all().into_iter().map(|g| (g.group_id.clone(), g)).collect();
     let reads_before: BTreeMap<String, ReadState> = c.convos.all().into_iter().map(|r| (r.conversation.clone(), r)).collect();
@@ -227,16 +232,21 @@ pub(crate) fn merge_retrieved(inner: &Inner, ns: i16, msgs: &[Retrieved]) -> Res
         inner.log(LogLevel::Debug, || format!("{} config messages in namespace {ns} did not open", batch.len() - accepted.len()));
     }
     let after_name = c.profile.name();
+    let after_pic = c.profile.profile_pic();
     let after: BTreeMap<String, ContactInfo> = c.contacts.all().into_iter().map(|i| (i.session_id.clone(), i)).collect();
     let groups_after: BTreeMap<String, GroupEntry> = c.groups.all().into_iter().map(|g| (g.group_id.clone(), g)).collect();
     let reads_after: Vec<ReadState> = c.convos.all();
     save(&inner.store, &mut c)?;
     drop(c);
-    if ns == uc::NS_USER_PROFILE && after_name != before_name {
-        if let Some(name) = after_name.as_deref().filter(|n| !n.is_empty()) {
+    if ns == uc::NS_USER_PROFILE && (after_name != before_name || after_pic != before_pic) {
+        if let Some(name) = after_name.as_deref().filter(|n| !n.is_empty() && after_name != before_name) {
             super::contacts::store_display_name(&inner.store, name)?;
-            inner.bus.emit(Event::ProfileChanged { display_name: Some(name.to_string()) });
         }
+        if after_pic != before_pic {
+            super::contacts::store_own_avatar(&inner.store, after_pic.as_ref().map(|(u, k)| (u.as_str(), k)))?;
+        }
+        let display_name = inner.store.meta_get_string(META_DISPLAY_NAME)?;
+        inner.bus.emit(Event::ProfileChanged { display_name });
     }
     if ns == uc::NS_CONTACTS {
         apply_contacts(inner, &before, &after)?;

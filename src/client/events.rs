@@ -63,7 +63,8 @@ pub enum Event {
     /// everything stored there has been handled: events for messages that were waiting came
     /// before this one. Once per start.
     CaughtUp,
-    /// Our own profile changed on another device of this identity and is now ours here too.
+    /// Our own profile (display name or picture) changed on another device of this identity and
+    /// is now ours here too.
     ProfileChanged { display_name: Option<String> },
     /// Onion paths became ready or were all lost.
     Connection { ready: bool },

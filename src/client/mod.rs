@@ -32,6 +32,8 @@ pub(crate) const META_SEED: &str = "identity_seed";
 pub(crate) const META_SESSION_ID: &str = "session_id";
 pub(crate) const META_DISPLAY_NAME: &str = "display_name";
 pub(crate) const META_PROFILE_UPDATED: &str = "profile_updated_s";
+pub(crate) const META_AVATAR_URL: &str = "avatar_url";
+pub(crate) const META_AVATAR_KEY: &str = "avatar_key";
 
 /// State shared by the client handle and its tasks.
 pub(crate) struct Inner {
@@ -460,6 +462,20 @@ impl Client {
         contacts::store_display_name(&self.inner.store, name)?;
         config_sync::profile_changed(&self.inner)
     }
+    /// Set our profile picture (an image up to 10 MB; JPEG metadata removed unless disabled):
+    /// encrypted, uploaded through an onion request, then sent with our messages and synced to
+    /// our other devices. `None` removes it. Blocks on the upload; call it from a thread outside
+    /// any async runtime.
+    pub fn set_profile_picture(&self, image: Option<&[u8]>) -> Result<()> {
+        self.block_on(contacts::set_profile_picture(&self.inner, image))
+    }
+
+    /// Download and decrypt a profile picture: ours (`None`) or a contact's, as announced by
+    /// their latest message. `Ok(None)` when there is none. Blocks on the download.
+    pub fn profile_picture(&self, session_id: Option<&str>) -> Result<Option<Vec<u8>>> {
+        self.block_on(contacts::profile_picture(&self.inner, session_id))
+    }
+
     pub fn display_name(&self) -> Result<Option<String>> {
         self.inner.store.meta_get_string(META_DISPLAY_NAME)
     }

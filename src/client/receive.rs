@@ -55,7 +55,7 @@ fn apply(inner: &std::sync::Arc<Inner>, sender: &SessionId, sent_ts: i64, conten
         if resp.is_approved && from != me.to_hex() {
             inner.store.set_approved_me(&from, true)?;
             if let Some(p) = &resp.profile {
-                record_profile(inner, &from, p)?;
+                record_profile(inner, &from, p, resp.profile_key.as_deref())?;
             }
             super::config_sync::contact_changed(inner, &from);
         }
@@ -75,9 +75,13 @@ fn apply(inner: &std::sync::Arc<Inner>, sender: &SessionId, sent_ts: i64, conten
     Ok(false)
 }
 
-fn record_profile(inner: &Inner, from: &str, p: &crate::wire::proto::LokiProfile) -> Result<bool> {
+/// A profile (and the avatar's key, which travels beside it) from a message. An avatar URL
+/// counts only with a 32-byte key.
+fn record_profile(inner: &Inner, from: &str, p: &crate::wire::proto::LokiProfile, key: Option<&[u8]>) -> Result<bool> {
     let name = p.display_name.as_deref().filter(|n| !n.is_empty() && n.len() <= contacts::MAX_NAME_BYTES);
-    inner.store.update_profile(from, name, p.profile_picture.as_deref(), None, p.last_profile_update_seconds.unwrap_or(0) as i64)
+    let key = key.filter(|k| k.len() == 32);
+    let picture = p.profile_picture.as_deref().filter(|u| !u.is_empty() && key.is_some());
+    inner.store.update_profile(from, name, picture, picture.and(key), p.last_profile_update_seconds.unwrap_or(0) as i64)
 }
 
 fn apply_data_message(inner: &Inner, sender: &SessionId, sent_ts: i64, dm: &DataMessage, hash: &str) -> Result<bool> {
@@ -121,7 +125,7 @@ fn apply_data_message(inner: &Inner, sender: &SessionId, sent_ts: i64, dm: &Data
         contact_changed = true;
     }
     if let Some(p) = &dm.profile {
-        contact_changed |= record_profile(inner, &from, p)?;
+        contact_changed |= record_profile(inner, &from, p, dm.profile_key.as_deref())?;
     }
     let was_request_conversation = !contact.approved;
     if was_request_conversation && inner.config.auto_accept_requests {

@@ -2,6 +2,7 @@
 //! Pure: no I/O; randomness only through libsodium's generator.
 
 pub mod attachment;
+pub mod avatar;
 pub mod config_encrypt;
 pub mod group_keys;
 pub mod group_message;

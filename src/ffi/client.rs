@@ -3,7 +3,7 @@
 use super::config::ssdk_config;
 use super::event::{ssdk_event, ssdk_listener, HostListener};
 use super::status::{guard, ssdk_status};
-use super::util::{c_string, handle, out, str_arg};
+use super::util::{bytes_arg, c_string, handle, out, str_arg};
 use crate::client::{Client, LogLevel, Waited};
 use crate::error::{Error, ErrorKind};
 use serde::Serialize;
@@ -306,6 +306,48 @@ pub extern "C" fn ssdk_client_display_name(client_: *const ssdk_client, out_name
         *o = match client(client_)?.display_name()? {
             Some(n) => c_string(n)?,
             None => std::ptr::null_mut(),
+        };
+        Ok(())
+    })
+}
+
+/// Set our profile picture from `len` bytes of an image (up to 10 MB; JPEG metadata removed
+/// unless disabled in the config): encrypted under a fresh key, uploaded through an onion
+/// request, then sent with our messages and synced to our other devices. `data` NULL with `len`
+/// 0 removes it. Blocks on the upload. Errors: `SSDK_ERR_NULL_ARGUMENT`,
+/// `SSDK_ERR_INVALID_ARGUMENT` (an empty image), `SSDK_ERR_TOO_LARGE`, `SSDK_ERR_MALFORMED` (a
+/// JPEG that cannot be parsed), `SSDK_ERR_NETWORK`, `SSDK_ERR_TIMEOUT`, `SSDK_ERR_UNSUPPORTED`
+/// (no AES-GCM on this CPU), `SSDK_ERR_BUSY` (called on an async runtime thread).
+#[no_mangle]
+pub extern "C" fn ssdk_client_set_profile_picture(client_: *const ssdk_client, data: *const u8, len: usize) -> ssdk_status {
+    guard(|| {
+        let c = client(client_)?;
+        let image = if data.is_null() && len == 0 { None } else { Some(bytes_arg(data, len, "data")?) };
+        c.set_profile_picture(image)
+    })
+}
+
+/// Download and decrypt a profile picture: ours when `session_id` is NULL, else a contact's as
+/// their latest message announced it. On `SSDK_OK`, `*out_data`/`*out_len` hold the image
+/// (release with `ssdk_bytes_free`), or NULL/0 when there is no picture. Blocks on the
+/// download. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_SESSION_ID`,
+/// `SSDK_ERR_DECRYPTION_FAILED`, `SSDK_ERR_NOT_FOUND` (expired on the server),
+/// `SSDK_ERR_NETWORK`, `SSDK_ERR_TIMEOUT`.
+#[no_mangle]
+pub extern "C" fn ssdk_client_profile_picture(
+    client_: *const ssdk_client,
+    session_id: *const c_char,
+    out_data: *mut *mut u8,
+    out_len: *mut usize,
+) -> ssdk_status {
+    guard(|| {
+        let od = out(out_data, "out_data")?;
+        let ol = out(out_len, "out_len")?;
+        let c = client(client_)?;
+        let id = opt_str(session_id, "session_id")?;
+        (*od, *ol) = match c.profile_picture(id)? {
+            Some(image) => super::util::c_bytes(image),
+            None => (std::ptr::null_mut(), 0),
         };
         Ok(())
     })

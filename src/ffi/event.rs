@@ -45,8 +45,8 @@ pub enum ssdk_event_type {
     /// (we joined and the group's key arrived: messages can be sent));
     /// the members concerned are in the JSON.
     SSDK_EVENT_GROUP_UPDATE = 12,
-    /// Our own profile changed on another device of this identity (multi-device sync) and now
-    /// applies here. Accessor: text (the display name, or NULL).
+    /// Our own profile (display name or picture) changed on another device of this identity
+    /// (multi-device sync) and now applies here. Accessor: text (the display name, or NULL).
     SSDK_EVENT_PROFILE_CHANGED = 13,
     /// Once per start: every swarm the client polls has answered and everything waiting there
     /// has been delivered (as the events before this one). No accessors.

@@ -23,9 +23,13 @@ pub struct Uploaded {
 pub struct FileLocation {
     pub target: ServerTarget,
     pub id: String,
+    /// The URL's fragment has `d`: the file uses the deterministic (secretstream) scheme.
+    pub deterministic: bool,
 }
 
-fn url_parts(url: &str) -> Result<(String, String, u16, String, Option<String>)> {
+type UrlParts = (String, String, u16, String, Option<String>, bool);
+
+fn url_parts(url: &str) -> Result<UrlParts> {
     let bad = || Error::malformed(format!("not a file server URL: {url:?}"));
     let (main, fragment) = match url.split_once('#') {
         Some((m, f)) => (m, Some(f)),
@@ -45,14 +49,15 @@ fn url_parts(url: &str) -> Result<(String, String, u16, String, Option<String>)>
         return Err(bad());
     }
     let p = fragment.and_then(|f| f.split('&').find_map(|kv| kv.strip_prefix("p=")).map(str::to_owned));
-    Ok((protocol.to_string(), host, port, id.to_string(), p))
+    let d = fragment.is_some_and(|f| f.split('&').any(|kv| kv == "d" || kv.starts_with("d=")));
+    Ok((protocol.to_string(), host, port, id.to_string(), p, d))
 }
 
 /// Resolve an attachment URL to a server and file id. A URL naming the server's Ed25519 key
 /// (`#p=`) is reachable anywhere (the onion key is its X25519 conversion); without it, the URL
 /// must be this network's file server (or the public one).
 pub fn locate(url: &str, network: &NetworkConfig) -> Result<FileLocation> {
-    let (protocol, host, port, id, p) = url_parts(url)?;
+    let (protocol, host, port, id, p, deterministic) = url_parts(url)?;
     let x25519 = if let Some(p) = p {
         let ed = super::config::parse_key(&p, "file server key in the URL")?;
         sodium::ed25519_pk_to_x25519(&ed)?
@@ -67,7 +72,7 @@ pub fn locate(url: &str, network: &NetworkConfig) -> Result<FileLocation> {
             return Err(Error::new(ErrorKind::Unsupported, format!("attachment on an unknown file server {host}:{port} without its key")));
         }
     };
-    Ok(FileLocation { target: ServerTarget { host, port, protocol, x25519 }, id })
+    Ok(FileLocation { target: ServerTarget { host, port, protocol, x25519 }, id, deterministic })
 }
 
 /// The URL for a file uploaded to `fs`.

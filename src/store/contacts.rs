@@ -132,6 +132,20 @@ impl Store {
         })
     }
 
+    /// A contact's avatar URL and key, when their profile announced both.
+    pub fn contact_avatar(&self, session_id: &str) -> Result<Option<(String, [u8; 32])>> {
+        let row: Option<(Option<String>, Option<Vec<u8>>)> = self.with(|c| {
+            c.query_row("SELECT profile_picture, profile_key FROM contacts WHERE session_id = ?1", [session_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()
+        })?;
+        Ok(match row {
+            Some((Some(url), Some(key))) if !url.is_empty() => <[u8; 32]>::try_from(key.as_slice()).ok().map(|k| (url, k)),
+            _ => None,
+        })
+    }
+
     /// Forget a contact entirely (their conversation stays unless deleted separately).
     pub fn remove_contact(&self, session_id: &str) -> Result<bool> {
         self.with(|c| c.execute("DELETE FROM contacts WHERE session_id = ?1", [session_id]).map(|n| n > 0))

@@ -109,6 +109,10 @@ impl Store {
         })
     }
 
+    pub fn meta_delete(&self, key: &str) -> Result<()> {
+        self.with(|c| c.execute("DELETE FROM meta WHERE key = ?1", [key]).map(drop))
+    }
+
     pub fn meta_get_string(&self, key: &str) -> Result<Option<String>> {
         Ok(self.meta_get(key)?.map(|v| String::from_utf8_lossy(&v).into_owned()))
     }

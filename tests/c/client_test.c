@@ -166,6 +166,15 @@ static void test_errors(ssdk_client *c, const char *net) {
     EXPECT(ssdk_client_block(c, "not an id"), SSDK_ERR_INVALID_SESSION_ID);
     EXPECT(ssdk_client_set_display_name(c, ""), SSDK_ERR_INVALID_ARGUMENT);
     EXPECT(ssdk_client_display_name(c, NULL), SSDK_ERR_NULL_ARGUMENT);
+    uint8_t *pic = (uint8_t *)0x1;
+    size_t pic_len = 7;
+    EXPECT(ssdk_client_set_profile_picture(NULL, NULL, 0), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_client_set_profile_picture(c, NULL, 5), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_client_profile_picture(c, NULL, NULL, &pic_len), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_client_profile_picture(c, "05abc", &pic, &pic_len), SSDK_ERR_INVALID_SESSION_ID);
+    CHECK(pic == (uint8_t *)0x1 && pic_len == 7);
+    EXPECT(ssdk_client_profile_picture(c, NULL, &pic, &pic_len), SSDK_OK); /* none: no download */
+    CHECK(pic == NULL && pic_len == 0);
     EXPECT(ssdk_client_display_name(NULL, &s), SSDK_ERR_NULL_ARGUMENT);
     EXPECT(ssdk_client_set_log_level(c, 99), SSDK_ERR_INVALID_ARGUMENT);
     EXPECT(ssdk_client_contacts_json(c, NULL), SSDK_ERR_NULL_ARGUMENT);
@@ -286,6 +295,18 @@ int main(int argc, char **argv) {
     int32_t ready = -1;
     EXPECT(ssdk_client_connection_ready(alice, &ready), SSDK_OK);
     CHECK(ready == 1);
+
+    /* Profile picture: set (uploaded through an onion request), read back, removed. */
+    const uint8_t image[] = "not really a PNG, but an image's bytes";
+    EXPECT(ssdk_client_set_profile_picture(alice, image, sizeof image), SSDK_OK);
+    uint8_t *pic = NULL;
+    size_t pic_len = 0;
+    EXPECT(ssdk_client_profile_picture(alice, NULL, &pic, &pic_len), SSDK_OK);
+    CHECK(pic && pic_len == sizeof image && memcmp(pic, image, sizeof image) == 0);
+    ssdk_bytes_free(pic, pic_len);
+    EXPECT(ssdk_client_set_profile_picture(alice, NULL, 0), SSDK_OK);
+    EXPECT(ssdk_client_profile_picture(alice, NULL, &pic, &pic_len), SSDK_OK);
+    CHECK(pic == NULL && pic_len == 0);
     const char *stranger = "05d2ad010eeb72d72e561d9de7bd7b6989af77dcabffa03a5111a6c859ae5c3a72";
     EXPECT(ssdk_client_block(alice, stranger), SSDK_OK);
     EXPECT(ssdk_client_blocked_json(alice, &json), SSDK_OK);

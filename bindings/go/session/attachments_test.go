@@ -125,3 +125,31 @@ func TestCancelQueuedUpload(t *testing.T) {
 	})
 	wantErr(t, c.CancelTransfer(id, 0), session.ErrNotFound)
 }
+
+func TestProfilePicture(t *testing.T) {
+	alice := started(t, newClient(t, "pic-a"))
+	bob := started(t, newClient(t, "pic-b", session.WithAutoAcceptRequests(true)))
+	if pic := got(alice.ProfilePicture("")).ok(t); pic != nil {
+		t.Fatalf("a picture before any was set: %d bytes", len(pic))
+	}
+	image := make([]byte, 5000)
+	if _, err := rand.Read(image); err != nil {
+		t.Fatal(err)
+	}
+	ok(t, alice.SetProfilePicture(image))
+	if pic := got(alice.ProfilePicture("")).ok(t); !bytes.Equal(pic, image) {
+		t.Fatal("our picture differs after the round trip")
+	}
+	got(alice.SendText(bob.SessionID(), "new picture")).ok(t)
+	waitMessage(t, bob, "new picture")
+	if pic := got(bob.ProfilePicture(alice.SessionID())).ok(t); !bytes.Equal(pic, image) {
+		t.Fatal("bob got a different picture")
+	}
+	wantErr(t, alice.SetProfilePicture([]byte{}), session.ErrInvalidArgument)
+	_, err := bob.ProfilePicture("05nope")
+	wantErr(t, err, session.ErrInvalidSessionID)
+	ok(t, alice.SetProfilePicture(nil))
+	if pic := got(alice.ProfilePicture("")).ok(t); pic != nil {
+		t.Fatal("a picture after removing it")
+	}
+}

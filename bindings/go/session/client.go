@@ -279,6 +279,39 @@ func (c *Client) Unblock(sessionID string) error {
 	return c.sessionIDCall(sessionID, func(p *C.ssdk_client, id *C.char) C.ssdk_status { return C.ssdk_client_unblock(p, id) })
 }
 
+// SetProfilePicture sets our profile picture (image bytes up to 10 MB; JPEG metadata removed
+// unless disabled): encrypted, uploaded through an onion request, then sent with our messages
+// and synced to our other devices. nil removes it. Blocks on the upload.
+func (c *Client) SetProfilePicture(image []byte) error {
+	if image != nil && len(image) == 0 {
+		return c.do(func(p *C.ssdk_client) C.ssdk_status {
+			var one C.uint8_t
+			return C.ssdk_client_set_profile_picture(p, &one, 0) // empty, not removal: the SDK refuses it
+		})
+	}
+	buf, n := bytesArg(image)
+	err := c.do(func(p *C.ssdk_client) C.ssdk_status { return C.ssdk_client_set_profile_picture(p, buf, n) })
+	runtime.KeepAlive(image)
+	return err
+}
+
+// ProfilePicture downloads and decrypts a profile picture: ours (sessionID "") or a contact's,
+// as their latest message announced it; nil when there is none. Blocks on the download.
+func (c *Client) ProfilePicture(sessionID string) ([]byte, error) {
+	id, err := optArg(sessionID, "session_id")
+	if err != nil {
+		return nil, err
+	}
+	defer freeString(id)
+	var out *C.uint8_t
+	var n C.size_t
+	err = c.do(func(p *C.ssdk_client) C.ssdk_status { return C.ssdk_client_profile_picture(p, id, &out, &n) })
+	if err != nil || out == nil {
+		return nil, err
+	}
+	return takeBytes(out, n), nil
+}
+
 // DisplayName is our display name, as set here or (synced) on another device of this
 // identity; "" when none is set.
 func (c *Client) DisplayName() (string, error) {

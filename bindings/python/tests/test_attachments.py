@@ -117,3 +117,22 @@ def test_cancel_a_queued_upload(make_client) -> None:
     wait_event(c, lambda e: e.kind == EventKind.MESSAGE_STATE and e.message_id == mid and e.message_state == MessageState.FAILED, what="failed state")
     with pytest.raises(NotFoundError):
         c.cancel_transfer(mid, 0)  # nothing left to cancel
+
+
+def test_profile_picture_reaches_a_contact(make_client) -> None:
+    alice, bob = make_client("pic-a"), make_client("pic-b", auto_accept_requests=True)
+    alice.start()
+    bob.start()
+    assert alice.profile_picture() is None
+    image = os.urandom(5000)
+    alice.set_profile_picture(image)
+    assert alice.profile_picture() == image
+    alice.send_text(bob.session_id, "new picture")
+    wait_message(bob, "new picture")
+    assert bob.profile_picture(alice.session_id) == image
+    with pytest.raises(InvalidArgumentError):
+        alice.set_profile_picture(b"")
+    with pytest.raises(InvalidSessionIdError):
+        bob.profile_picture("05nope")
+    alice.set_profile_picture(None)
+    assert alice.profile_picture() is None

@@ -438,6 +438,28 @@ class Client:
         with self._guard.use() as h:
             check(lib.ssdk_client_unblock(h, cstr(session_id, "session_id")))
 
+    def set_profile_picture(self, image: Optional[Union[bytes, bytearray, memoryview]]) -> None:
+        """Set our profile picture (image bytes up to 10 MB; JPEG metadata removed unless
+        disabled): encrypted, uploaded through an onion request, then sent with our messages and
+        synced to our other devices. ``None`` removes it. Blocks on the upload."""
+        with self._guard.use() as h:
+            if image is None:
+                check(lib.ssdk_client_set_profile_picture(h, NULL, 0))
+            else:
+                buf = bytes(image)
+                check(lib.ssdk_client_set_profile_picture(h, buf, len(buf)))
+
+    def profile_picture(self, session_id: Optional[StrIn] = None) -> Optional[bytes]:
+        """Download and decrypt a profile picture: ours (``None``) or a contact's, as their
+        latest message announced it; ``None`` when there is none. Blocks on the download."""
+        out_data = ffi.new("uint8_t **")
+        out_len = ffi.new("size_t *")
+        with self._guard.use() as h:
+            check(lib.ssdk_client_profile_picture(h, opt_cstr(session_id, "session_id"), out_data, out_len))
+        if out_data[0] == NULL:
+            return None
+        return _take_bytes(out_data[0], out_len[0])
+
     @property
     def display_name(self) -> Optional[str]:
         """Our display name, as set here or (synced) on another device of this identity."""

@@ -269,6 +269,30 @@ public final class Client: @unchecked Sendable {
     public func declineRequest(_ sessionID: String) throws { try withSessionID(sessionID, "session_id") { ssdk_client_decline_request($0, $1) } }
     public func block(_ sessionID: String) throws { try withSessionID(sessionID, "session_id") { ssdk_client_block($0, $1) } }
     public func unblock(_ sessionID: String) throws { try withSessionID(sessionID, "session_id") { ssdk_client_unblock($0, $1) } }
+    /// Set our profile picture (up to 10 MB; JPEG metadata removed unless disabled): encrypted,
+    /// uploaded, sent with our messages and synced to our other devices. `nil` removes it.
+    public func setProfilePicture(_ image: Data?) throws {
+        guard let image = image else { return try call { ssdk_client_set_profile_picture($0, nil, 0) } }
+        let bytes = [UInt8](image)
+        try bytes.withUnsafeBufferPointer { buf in
+            try call { ssdk_client_set_profile_picture($0, buf.baseAddress ?? UnsafePointer(bitPattern: 1), bytes.count) }
+        }
+    }
+
+    /// Download and decrypt a profile picture: ours (`nil`) or a contact's; `nil` when none.
+    public func profilePicture(of sessionID: String? = nil) throws -> Data? {
+        try handle.with { h in
+            var out: UnsafeMutablePointer<UInt8>?
+            var n = 0
+            if let id = sessionID {
+                try withCStrings([id], ["session_id"]) { s in try check(ssdk_client_profile_picture(h, s[0], &out, &n)) }
+            } else {
+                try check(ssdk_client_profile_picture(h, nil, &out, &n))
+            }
+            return out == nil ? nil : takeBytes(out, n)
+        }
+    }
+
     /// Wake every thread now blocked waiting for an event on this client (for a prompt stop).
     public func interruptWait() throws { try call { ssdk_client_interrupt_wait($0) } }
 
