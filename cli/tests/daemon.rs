@@ -48,6 +48,8 @@ fn daemon_serves_stdio_and_socket_and_pushes_events() {
         "block",
         "unblock",
         "set_display_name",
+        "set_profile_picture",
+        "profile_picture",
         "network",
     ] {
         assert!(names.contains(&m), "method {m} missing from {names:?}");

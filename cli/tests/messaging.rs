@@ -217,3 +217,28 @@ fn files_are_sent_and_downloaded() {
     let h = home.run(&["-p", "rcpt", "history", &sender]).ok().stdout;
     assert!(h.contains("[file #0: notes.bin, 300.0 kB]"), "{h}");
 }
+
+#[test]
+fn profile_pictures_through_the_cli() {
+    let net = testnet_file().to_str().unwrap().to_string();
+    let home = Home::new();
+    let (alice, _) = home.create("pic-alice", &net, &["--display-name", "Pia"]);
+    let (bob, _) = home.create("pic-bob", &net, &[]);
+    let dir = home.dir.path();
+    let image: Vec<u8> = (0..4000u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(dir.join("me.png"), &image).unwrap();
+
+    let set = home.run(&["--json", "-p", "pic-alice", "profile", "set-picture", dir.join("me.png").to_str().unwrap()]).ok().json();
+    assert_eq!((set["action"].as_str(), set["bytes"].as_u64()), (Some("profile_picture_set"), Some(4000)));
+    home.run(&["-p", "pic-alice", "send", &bob, "-m", "my picture"]).ok();
+    home.run(&["-p", "pic-bob", "receive", "--timeout", "30"]).ok();
+    let out = dir.join("pia.png");
+    let saved = home.run(&["--json", "-p", "pic-bob", "profile", "picture", "Pia", "-o", out.to_str().unwrap()]).ok().json();
+    assert_eq!(saved["session_id"].as_str(), Some(alice.as_str()));
+    assert_eq!(std::fs::read(&out).unwrap(), image);
+    // An existing file needs --force; a missing picture is NOT_FOUND (exit 9).
+    home.run(&["-p", "pic-bob", "profile", "picture", "Pia", "-o", out.to_str().unwrap()]).fails_with(3);
+    home.run(&["-p", "pic-alice", "profile", "set-picture", "--remove"]).ok();
+    home.run(&["-p", "pic-alice", "profile", "picture", "-o", dir.join("none.png").to_str().unwrap()]).fails_with(9);
+    home.run(&["-p", "pic-alice", "profile", "set-picture"]).fails_with(2);
+}

@@ -44,6 +44,24 @@ pub enum ProfileCommand {
     Show { name: Option<String> },
     /// Set your display name (sent with your messages).
     SetName { display_name: String },
+    /// Set your profile picture from an image file (JPEG metadata removed), or --remove it.
+    /// Uploaded through an onion request; sent with your messages, synced to your other devices.
+    SetPicture {
+        #[arg(value_name = "FILE", required_unless_present = "remove")]
+        file: Option<PathBuf>,
+        #[arg(long, conflicts_with = "file")]
+        remove: bool,
+    },
+    /// Save a profile picture, yours or a contact's (by Session ID or name), to a file.
+    Picture {
+        #[arg(value_name = "CONTACT")]
+        contact: Option<String>,
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Change the network a profile uses: `public` or a description file.
     SetNetwork {
         #[arg(value_name = "FILE|public")]
@@ -227,6 +245,41 @@ pub fn run(ctx: &Ctx, cmd: ProfileCommand) -> Result<()> {
             );
             Ok(())
         }
+        ProfileCommand::SetPicture { file, remove } => {
+            let image = match (&file, remove) {
+                (Some(f), false) => Some(std::fs::read(f).map_err(|e| CliError::invalid(format!("cannot read {}: {e}", f.display())))?),
+                _ => None,
+            };
+            let s = ctx.open(Use::Network)?;
+            s.start()?;
+            s.wait_ready(ctx, Some(std::time::Duration::from_secs(60)), |_| {})?;
+            s.client.set_profile_picture(image.as_deref())?;
+            match image {
+                Some(i) => done(ctx, "profile_picture_set", json!({"bytes": i.len()}), "Profile picture set."),
+                None => done(ctx, "profile_picture_removed", json!({}), "Profile picture removed."),
+            }
+            Ok(())
+        }
+        ProfileCommand::Picture { contact, output, force } => {
+            if output.exists() && !force {
+                return Err(CliError::invalid(format!("{} exists; --force replaces it", output.display())));
+            }
+            let s = ctx.open(Use::Network)?;
+            let id = contact.as_deref().map(|c| super::resolve_peer(&s.client, c)).transpose()?;
+            s.start()?;
+            s.wait_ready(ctx, Some(std::time::Duration::from_secs(60)), |_| {})?;
+            let who = id.clone().unwrap_or_else(|| "you".into());
+            let image =
+                s.client.profile_picture(id.as_deref())?.ok_or_else(|| CliError::not_found(format!("{who} has no profile picture")))?;
+            std::fs::write(&output, &image).map_err(|e| CliError::invalid(format!("cannot write {}: {e}", output.display())))?;
+            done(
+                ctx,
+                "profile_picture_saved",
+                json!({"session_id": id, "path": output.display().to_string(), "bytes": image.len()}),
+                &format!("Saved the profile picture ({} bytes) to {}.", image.len(), output.display()),
+            );
+            Ok(())
+        }
         ProfileCommand::SetNetwork { network } => {
             let mut p = ctx.selected_profile()?;
             let choice = NetworkChoice::parse(&network)?;
@@ -272,6 +325,35 @@ pub fn methods() -> Vec<Method> {
                 let name = p.req_str("name")?;
                 d.session.client.set_display_name(&name)?;
                 Ok(json!({"display_name": d.session.client.display_name()?}))
+            },
+        },
+        Method {
+            name: "set_profile_picture",
+            params: "{path: string|null}",
+            summary: "set the profile picture from an image file on the daemon's machine (null removes it)",
+            handler: |d, p| {
+                let image = match p.opt_str("path")? {
+                    Some(path) => Some(std::fs::read(&path).map_err(|e| CliError::invalid(format!("cannot read {path}: {e}")))?),
+                    None => None,
+                };
+                d.session.client.set_profile_picture(image.as_deref())?;
+                Ok(json!({"profile_picture": image.is_some()}))
+            },
+        },
+        Method {
+            name: "profile_picture",
+            params: "{contact?: string, path: string}",
+            summary: "save a profile picture (ours, or a contact's) to a file; null when there is none",
+            handler: |d, p| {
+                let path = p.req_str("path")?;
+                let id = p.opt_str("contact")?.map(|c| super::resolve_peer(&d.session.client, &c)).transpose()?;
+                match d.session.client.profile_picture(id.as_deref())? {
+                    Some(image) => {
+                        std::fs::write(&path, &image).map_err(|e| CliError::invalid(format!("cannot write {path}: {e}")))?;
+                        Ok(json!({"session_id": id, "path": path, "bytes": image.len()}))
+                    }
+                    None => Ok(serde_json::Value::Null),
+                }
             },
         },
     ]
