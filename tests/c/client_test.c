@@ -122,7 +122,7 @@ static void test_interrupt(ssdk_client *c) {
     /* Interrupt until the waiter has returned: a wake sent before it started waiting is not
        meant to reach it. Without the interrupt this join would take two minutes and fail. */
     void *st = NULL;
-    for (int i = 0; i < 2000; i++) {
+    for (int i = 0; i < 6000; i++) { /* up to 30 s */
         EXPECT(ssdk_client_interrupt_wait(c), SSDK_OK);
         struct timespec ts = {0, 5 * 1000 * 1000};
         nanosleep(&ts, NULL);
