@@ -1,7 +1,8 @@
-//! Multi-device sync of our profile and contact list through the user configs in our own swarm
-//! (namespaces 2 and 3, config-sync.md). Local changes edit the configs and wake the poller,
-//! which merges what our other devices pushed, applies their changes to the database, and then
-//! pushes ours. Config state survives restarts as libsession-style dumps in the database.
+//! Multi-device sync through the user configs in our own swarm (config-sync.md): profile (2),
+//! contacts (3), read marks (4) and the group list (5). Local changes edit the configs and wake
+//! the poller, which merges what our other devices pushed, applies their changes to the
+//! database, and then pushes ours. Config state survives restarts as libsession-style dumps in
+//! the database.
 
 use super::{Event, Inner, LogLevel, META_DISPLAY_NAME};
 use crate::error::Result;
@@ -91,19 +92,21 @@ pub(crate) fn load(store: &Store, identity: &Identity) -> Result<Mutex<UserConfi
     let mut contacts = Contacts::new(identity, contacts_dump.as_deref())?;
     let mut groups = UserGroups::new(identity, groups_dump.as_deref())?;
     let convos = ConvoInfoVolatile::new(identity, store.meta_get(DUMP_CONVOS)?.as_deref())?;
+    // Seeding is best effort: a row the config cannot hold is left out rather than keeping the
+    // client from opening.
     if groups_dump.is_none() {
         for e in store.groups()?.iter().filter_map(group_entry) {
-            groups.set(&e)?;
+            let _ = groups.set(&e);
         }
     }
     if profile_dump.is_none() {
         if let Some(name) = store.meta_get_string(META_DISPLAY_NAME)? {
-            profile.set_name(&name, crate::net::clock::local_now_ms() / 1000)?;
+            let _ = profile.set_name(&name, crate::net::clock::local_now_ms() / 1000);
         }
     }
     if contacts_dump.is_none() {
         for c in store.contacts()?.iter().chain(store.blocked_contacts()?.iter()) {
-            contacts.set(&info_from(c, c.created_at / 1000))?;
+            let _ = contacts.set(&info_from(c, c.created_at / 1000));
         }
     }
     let mut configs = UserConfigs { profile, contacts, groups, convos };
