@@ -228,7 +228,6 @@ pub(crate) fn merge_retrieved(inner: &Inner, ns: i16, msgs: &[Retrieved]) -> Res
     let before_name = c.profile.name();
     let before_pic = c.profile.profile_pic();
     let before: BTreeMap<String, ContactInfo> = c.contacts.all().into_iter().map(|i| (i.session_id.clone(), i)).collect();
-    let groups_before: BTreeMap<String, GroupEntry> = c.groups.all().into_iter().map(|g| (g.group_id.clone(), g)).collect();
     let reads_before: BTreeMap<String, ReadState> = c.convos.all().into_iter().map(|r| (r.conversation.clone(), r)).collect();
     let accepted = c.config_mut(ns).merge(&batch)?;
     if accepted.len() < batch.len() {
@@ -237,7 +236,6 @@ pub(crate) fn merge_retrieved(inner: &Inner, ns: i16, msgs: &[Retrieved]) -> Res
     let after_name = c.profile.name();
     let after_pic = c.profile.profile_pic();
     let after: BTreeMap<String, ContactInfo> = c.contacts.all().into_iter().map(|i| (i.session_id.clone(), i)).collect();
-    let groups_after: BTreeMap<String, GroupEntry> = c.groups.all().into_iter().map(|g| (g.group_id.clone(), g)).collect();
     let reads_after: Vec<ReadState> = c.convos.all();
     save(&inner.store, &mut c)?;
     drop(c);
@@ -260,19 +258,28 @@ pub(crate) fn merge_retrieved(inner: &Inner, ns: i16, msgs: &[Retrieved]) -> Res
             inner.store.mark_read_until_ts(&r.conversation, r.last_read_ms)?;
         }
     }
-    if ns == uc::NS_USER_GROUPS {
-        for (id, e) in &groups_after {
-            if groups_before.get(id) == Some(e) {
-                continue;
-            }
-            if e.removed > 0 {
-                super::groups::kicked_elsewhere(inner, id)?;
-            } else if let Err(err) = super::groups::joined_elsewhere(inner, e) {
-                inner.log(LogLevel::Warn, || format!("joining group {id} as another device did failed: {err}"));
-            }
+    // Group list changes are applied by reconcile_groups, which the poller runs every cycle.
+    Ok(())
+}
+
+/// Bring local groups and the merged group list into agreement, whatever happened between
+/// merges (a failed apply, concurrent edits from two devices): an entry we do not have is
+/// joined; one marked removed ends here as kicked; a group we are in that the list lacks was
+/// left on another device. Leaving wins both ways: a group we left here that the list still
+/// holds is taken out again (joined_elsewhere re-asserts it). Idempotent and cheap (local
+/// only); a group busy with an operation is skipped until the next cycle.
+pub(crate) fn reconcile_groups(inner: &Inner) -> Result<()> {
+    let entries: BTreeMap<String, GroupEntry> = lock(inner).groups.all().into_iter().map(|g| (g.group_id.clone(), g)).collect();
+    for (id, e) in &entries {
+        if e.removed > 0 {
+            super::groups::kicked_elsewhere(inner, id)?;
+        } else if let Err(err) = super::groups::joined_elsewhere(inner, e) {
+            inner.log(LogLevel::Warn, || format!("joining group {id} as another device did failed: {err}"));
         }
-        for id in groups_before.keys().filter(|id| !groups_after.contains_key(*id)) {
-            super::groups::left_elsewhere(inner, id)?;
+    }
+    for rec in inner.store.groups()? {
+        if matches!(rec.state, GroupState::Joined | GroupState::Invited) && !entries.contains_key(&rec.id) {
+            super::groups::left_elsewhere(inner, &rec.id)?;
         }
     }
     Ok(())

@@ -269,6 +269,9 @@ fn poller(inner: Arc<Inner>, mut shutdown: watch::Receiver<bool>) -> TaskFuture 
             if more {
                 continue;
             }
+            if let Err(e) = config_sync::reconcile_groups(&inner) {
+                inner.log(LogLevel::Warn, || format!("reconciling the synced group list failed: {e}"));
+            }
             if let Err(e) = config_sync::push_pending(&inner).await {
                 inner.log(LogLevel::Warn, || format!("pushing our configs failed (will retry): {e}"));
             } else if let Err(e) = config_sync::keep_alive(&inner).await {

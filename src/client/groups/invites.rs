@@ -16,7 +16,8 @@ pub(crate) fn receive_invite(inner: &Arc<Inner>, from: &SessionId, sent_ts: i64,
     let id = account.to_hex();
     if let Some(existing) = inner.groups.get(&id) {
         // Re-invited after leaving or being removed: start over as a member.
-        let g = lock_sync(&existing)?;
+        // The poller must not block on a group an operation holds: a busy group is an active one.
+        let Ok(g) = existing.try_lock() else { return Ok(()) };
         if g.record.state == GroupState::Joined || g.record.state == GroupState::Invited {
             return Ok(());
         }
@@ -72,9 +73,10 @@ pub(crate) fn decline_invite(inner: &Arc<Inner>, group_id: &str) -> Result<()> {
         return Err(Error::invalid_argument(format!("{group_id} has no pending invite")));
     }
     drop(g);
+    // Out of the synced list first, so that no merge in between brings it back.
+    crate::client::config_sync::group_changed(inner, group_id, None);
     inner.store.delete_group(group_id)?;
     inner.groups.remove(group_id);
-    crate::client::config_sync::group_changed(inner, group_id, None);
     Ok(())
 }
 
@@ -82,12 +84,18 @@ pub(crate) fn decline_invite(inner: &Arc<Inner>, group_id: &str) -> Result<()> {
 
 /// Another device of ours created, joined, was invited to or was promoted in a group (the
 /// user-groups config says so): do the same here. A new group starts with only its credential;
-/// its keys, configs and messages come with the next poll of its swarm.
+/// its keys, configs and messages come with the next poll of its swarm. Runs in the poller: a
+/// group that an operation holds is left for the next cycle (never waited for).
 pub(crate) fn joined_elsewhere(inner: &Inner, e: &crate::wire::user_config::GroupEntry) -> Result<()> {
     let id = e.group_id.clone();
     let me = inner.session_id().to_hex();
     if let Some(h) = inner.groups.get(&id) {
-        let mut g = lock_sync(&h)?;
+        let Ok(mut g) = h.try_lock() else { return Ok(()) };
+        if matches!(g.record.state, GroupState::Left | GroupState::Kicked) {
+            // We left (or were removed) here; the list holding the group is stale: say so again.
+            crate::client::config_sync::group_changed(inner, &id, Some(&g.record));
+            return Ok(());
+        }
         if let (Some(seed), None) = (&e.admin_seed, g.admin()) {
             let admin = GroupAdminKey::from_seed(seed);
             g.info.set_admin(&admin);
@@ -106,6 +114,9 @@ pub(crate) fn joined_elsewhere(inner: &Inner, e: &crate::wire::user_config::Grou
             inner.poll_wakeup.notify_one();
         }
         return Ok(());
+    }
+    if inner.store.group(&id)?.is_some() {
+        return Ok(()); // being created here right now (stored, not yet registered)
     }
     let state = if e.invited { GroupState::Invited } else { GroupState::Joined };
     let mut record = GroupRecord::new(id.clone(), state);
@@ -143,7 +154,7 @@ pub(crate) fn left_elsewhere(inner: &Inner, group_id: &str) -> Result<()> {
 
 fn ended_elsewhere(inner: &Inner, group_id: &str, state: GroupState, change: GroupChange) -> Result<()> {
     let Some(h) = inner.groups.get(group_id) else { return Ok(()) };
-    let mut g = lock_sync(&h)?;
+    let Ok(mut g) = h.try_lock() else { return Ok(()) }; // busy: the next cycle reconciles it
     match g.record.state {
         GroupState::Joined => {
             g.record.state = state;
