@@ -233,6 +233,11 @@ enum ssdk_event_type
    * has been delivered (as the events before this one). No accessors.
    */
   SSDK_EVENT_CAUGHT_UP = 14,
+  /**
+   * Another device of this identity read a conversation; its messages sent up to the
+   * event's timestamp are now read here too. Accessors: conversation, timestamp (ms).
+   */
+  SSDK_EVENT_CONVERSATION_READ = 15,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -830,7 +835,7 @@ int32_t ssdk_event_kind(const ssdk_event *event);
 
 /**
  * The whole event as a JSON object with a "kind" field ("message_received", "message_synced",
- * "message_state", "message_request", "contact_changed", "profile_changed", "caught_up", "connection", "log",
+ * "message_state", "message_request", "contact_changed", "profile_changed", "caught_up", "conversation_read", "connection", "log",
  * "attachment_progress", "attachment_done", "attachment_failed", "group_invite",
  * "group_update") and the kind's
  * fields. Borrowed: valid while the event is. NULL for a NULL event.
@@ -858,7 +863,8 @@ const char *ssdk_event_sender(const ssdk_event *event);
 const char *ssdk_event_text(const ssdk_event *event);
 
 /**
- * The sender's timestamp of a message event (ms since the epoch), or 0.
+ * The sender's timestamp of a message event, or the read-up-to time of a conversation-read
+ * event (ms since the epoch); else 0.
  */
 int64_t ssdk_event_timestamp(const ssdk_event *event);
 

@@ -167,6 +167,13 @@ fn reading_on_one_device_reads_on_the_other() {
     let last = a1.history(&p, 0, 10).unwrap().iter().map(|m| m.id).max().unwrap();
     assert_eq!(a1.mark_read(&p, last).unwrap(), 3);
     wait_until(T, "read on device 2", || unread(&a2) == Some(0));
+    let three = a1.history(&p, 0, 10).unwrap().iter().map(|m| m.sent_ts).max().unwrap();
+    wait_for(
+        &a2,
+        T,
+        "read event",
+        |e| matches!(e, Event::ConversationRead { conversation, up_to_ts } if *conversation == p && *up_to_ts == three),
+    );
     // A later message is unread on both.
     peer.send_text(&a, "four").unwrap();
     received_text(&a2, T, "four");

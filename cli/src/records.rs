@@ -456,6 +456,9 @@ pub fn event_json(names: &mut Names, e: &Event) -> serde_json::Value {
         }
         Event::ContactChanged { session_id } => json!({"kind": "contact_changed", "session_id": session_id}),
         Event::CaughtUp => json!({"kind": "caught_up"}),
+        Event::ConversationRead { conversation, up_to_ts } => {
+            json!({"kind": "conversation_read", "conversation": conversation, "up_to": up_to_ts})
+        }
         Event::ProfileChanged { display_name } => json!({"kind": "profile_changed", "display_name": display_name}),
         Event::Connection { ready } => json!({"kind": "connection", "ready": ready}),
         Event::AttachmentProgress { message_id, index, upload, done, total } => {

@@ -255,7 +255,9 @@ pub(crate) fn merge_retrieved(inner: &Inner, ns: i16, msgs: &[Retrieved]) -> Res
     if ns == uc::NS_CONVO_INFO_VOLATILE {
         // Read on another device: read here too (a mark never un-reads anything).
         for r in reads_after.iter().filter(|r| reads_before.get(&r.conversation) != Some(*r) && r.last_read_ms > 0) {
-            inner.store.mark_read_until_ts(&r.conversation, r.last_read_ms)?;
+            if inner.store.mark_read_until_ts(&r.conversation, r.last_read_ms)? > 0 {
+                inner.bus.emit(Event::ConversationRead { conversation: r.conversation.clone(), up_to_ts: r.last_read_ms });
+            }
         }
     }
     // Group list changes are applied by reconcile_groups, which the poller runs every cycle.

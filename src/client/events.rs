@@ -63,6 +63,9 @@ pub enum Event {
     /// everything stored there has been handled: events for messages that were waiting came
     /// before this one. Once per start.
     CaughtUp,
+    /// Another device of this identity read a conversation: its messages sent up to `up_to_ts`
+    /// (ms) are now read here too.
+    ConversationRead { conversation: String, up_to_ts: i64 },
     /// Our own profile (display name or picture) changed on another device of this identity and
     /// is now ours here too.
     ProfileChanged { display_name: Option<String> },

@@ -51,6 +51,9 @@ pub enum ssdk_event_type {
     /// Once per start: every swarm the client polls has answered and everything waiting there
     /// has been delivered (as the events before this one). No accessors.
     SSDK_EVENT_CAUGHT_UP = 14,
+    /// Another device of this identity read a conversation; its messages sent up to the
+    /// event's timestamp are now read here too. Accessors: conversation, timestamp (ms).
+    SSDK_EVENT_CONVERSATION_READ = 15,
 }
 
 /// Delivery states of outgoing messages (and `SSDK_MESSAGE_RECEIVED` for incoming ones).
@@ -145,6 +148,11 @@ impl ssdk_event {
                 ev.sender = cs(session_id);
             }
             Event::CaughtUp => ev.kind = ssdk_event_type::SSDK_EVENT_CAUGHT_UP,
+            Event::ConversationRead { conversation, up_to_ts } => {
+                ev.kind = ssdk_event_type::SSDK_EVENT_CONVERSATION_READ;
+                ev.conversation = cs(conversation);
+                ev.timestamp = *up_to_ts;
+            }
             Event::ProfileChanged { display_name } => {
                 ev.kind = ssdk_event_type::SSDK_EVENT_PROFILE_CHANGED;
                 ev.text = display_name.as_deref().and_then(cs);
@@ -222,7 +230,7 @@ pub extern "C" fn ssdk_event_kind(event: *const ssdk_event) -> i32 {
 }
 
 /// The whole event as a JSON object with a "kind" field ("message_received", "message_synced",
-/// "message_state", "message_request", "contact_changed", "profile_changed", "caught_up", "connection", "log",
+/// "message_state", "message_request", "contact_changed", "profile_changed", "caught_up", "conversation_read", "connection", "log",
 /// "attachment_progress", "attachment_done", "attachment_failed", "group_invite",
 /// "group_update") and the kind's
 /// fields. Borrowed: valid while the event is. NULL for a NULL event.
@@ -255,7 +263,8 @@ pub extern "C" fn ssdk_event_text(event: *const ssdk_event) -> *const c_char {
     with_event(event, ptr::null(), |e| opt_ptr(&e.text))
 }
 
-/// The sender's timestamp of a message event (ms since the epoch), or 0.
+/// The sender's timestamp of a message event, or the read-up-to time of a conversation-read
+/// event (ms since the epoch); else 0.
 #[no_mangle]
 pub extern "C" fn ssdk_event_timestamp(event: *const ssdk_event) -> i64 {
     with_event(event, 0, |e| e.timestamp)

@@ -163,6 +163,10 @@ func checkEvent(t *testing.T, ev session.Event) {
 			len(ev.Members()) != len(d["members"].([]any)) {
 			bad("group update")
 		}
+	case session.EventConversationRead:
+		if ev.Conversation != str(d["conversation"]) || ev.Timestamp != num(d["up_to_ts"]) {
+			bad("conversation read")
+		}
 	case session.EventCaughtUp:
 	case session.EventProfileChanged:
 		if ev.Text != str(d["display_name"]) {

@@ -32,6 +32,7 @@ const (
 	EventGroupUpdate        EventKind = C.SSDK_EVENT_GROUP_UPDATE
 	EventProfileChanged     EventKind = C.SSDK_EVENT_PROFILE_CHANGED
 	EventCaughtUp           EventKind = C.SSDK_EVENT_CAUGHT_UP
+	EventConversationRead   EventKind = C.SSDK_EVENT_CONVERSATION_READ
 )
 
 var eventKindNames = map[EventKind]string{
@@ -40,7 +41,7 @@ var eventKindNames = map[EventKind]string{
 	EventContactChanged: "contact_changed", EventConnection: "connection", EventLog: "log",
 	EventAttachmentProgress: "attachment_progress", EventAttachmentDone: "attachment_done",
 	EventAttachmentFailed: "attachment_failed", EventGroupInvite: "group_invite", EventGroupUpdate: "group_update",
-	EventProfileChanged: "profile_changed", EventCaughtUp: "caught_up",
+	EventProfileChanged: "profile_changed", EventCaughtUp: "caught_up", EventConversationRead: "conversation_read",
 }
 
 // String is the kind's name as in the event JSON ("message_received", ...).
@@ -149,7 +150,8 @@ type Event struct {
 	Conversation string
 	Sender       string
 	Text         string
-	// Timestamp is the sender's timestamp of a message, in milliseconds since the epoch.
+	// Timestamp is the sender's timestamp of a message (or, for EventConversationRead, the
+	// time read up to), in milliseconds since the epoch.
 	Timestamp int64
 	// State is the raw state accessor: a MessageState, 1/0 for connections, a LogLevel.
 	State           int32

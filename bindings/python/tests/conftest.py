@@ -158,6 +158,8 @@ def check_event(ev: Event) -> Event:
             assert ev.text == d["error"] and ev.will_retry == d["will_retry"], (ev, d)
     elif k == EventKind.GROUP_INVITE:
         assert (ev.conversation, ev.sender, ev.text) == (d["group_id"], d["inviter"], d["name"]), (ev, d)
+    elif k == EventKind.CONVERSATION_READ:
+        assert (ev.conversation, ev.timestamp) == (d["conversation"], d["up_to_ts"]), (ev, d)
     elif k == EventKind.PROFILE_CHANGED:
         assert ev.text == d["display_name"], (ev, d)
     elif k == EventKind.GROUP_UPDATE:

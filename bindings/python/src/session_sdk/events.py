@@ -35,6 +35,8 @@ class Event:
       (the group name).
     - ``GROUP_UPDATE``: ``conversation`` (the group ID), ``sender`` (who did it, or ``None``),
       ``text`` (the change, e.g. ``"members_added"``), :attr:`members`.
+    - ``CONVERSATION_READ``: ``conversation``, ``timestamp`` (messages sent up to it were read
+      on another device of this identity, and are read here now).
     - ``CAUGHT_UP``: no fields; once per start, after the events for everything that was
       waiting in the client's swarms.
     - ``PROFILE_CHANGED``: ``text`` (our display name as another device of this identity set

@@ -17,6 +17,7 @@ public enum EventKind: Int32, Sendable, CaseIterable {
     case groupUpdate = 12
     case profileChanged = 13
     case caughtUp = 14
+    case conversationRead = 15
 }
 
 /// `ssdk_message_state`: delivery state of outgoing messages (`.received` for incoming).
