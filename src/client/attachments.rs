@@ -302,17 +302,10 @@ pub(crate) async fn upload_one(inner: Arc<Inner>, a: AttachmentRecord) {
     match result {
         Ok(up) => {
             // Read the message first: the callback below runs inside the store's transaction.
-            let profile = super::contacts::own_profile(&inner).ok().flatten();
-            let profile_key = super::contacts::own_profile_key(&inner).ok().flatten();
+            let profiled = super::contacts::profiled(&inner).unwrap_or_default();
             let queued = inner.store.require_message(a.message_id).and_then(|m| {
                 inner.store.upload_done(a.message_id, a.info.index, &up.url, |all| {
-                    let dm = DataMessage {
-                        body: m.body.clone(),
-                        attachments: all.iter().map(pointer).collect(),
-                        profile,
-                        profile_key,
-                        ..Default::default()
-                    };
+                    let dm = DataMessage { body: m.body.clone(), attachments: all.iter().map(pointer).collect(), ..profiled };
                     if m.conversation.starts_with("03") {
                         Ok(vec![super::groups::group_copy(&inner, &m.conversation, dm, m.sent_ts)?])
                     } else {

@@ -5,7 +5,7 @@ use crate::crypto::avatar;
 use crate::error::{Error, ErrorKind, Result};
 use crate::identity::SessionId;
 use crate::store::Store;
-use crate::wire::proto::{Content, LokiProfile, MessageRequestResponse};
+use crate::wire::proto::{Content, DataMessage, LokiProfile, MessageRequestResponse};
 
 /// Session's limit on display names (bytes).
 pub const MAX_NAME_BYTES: usize = 100;
@@ -21,7 +21,7 @@ pub(crate) fn store_display_name(store: &Store, name: &str) -> Result<()> {
 
 /// Our profile as it travels with messages (the avatar's key goes beside it, see
 /// [`own_profile_key`]).
-pub(crate) fn own_profile(inner: &Inner) -> Result<Option<LokiProfile>> {
+fn own_profile(inner: &Inner) -> Result<Option<LokiProfile>> {
     let name = inner.store.meta_get_string(META_DISPLAY_NAME)?;
     let picture = inner.store.meta_get_string(META_AVATAR_URL)?;
     if name.is_none() && picture.is_none() {
@@ -31,9 +31,15 @@ pub(crate) fn own_profile(inner: &Inner) -> Result<Option<LokiProfile>> {
     Ok(Some(LokiProfile { display_name: name, profile_picture: picture, last_profile_update_seconds: updated }))
 }
 
-/// The key of our avatar (`DataMessage.profileKey`), when we have one.
-pub(crate) fn own_profile_key(inner: &Inner) -> Result<Option<Vec<u8>>> {
+/// The key of our avatar (`profileKey` beside the profile), when we have one.
+fn own_profile_key(inner: &Inner) -> Result<Option<Vec<u8>>> {
     inner.store.meta_get(META_AVATAR_KEY)
+}
+
+/// An empty data message carrying what every one we send carries: our profile and the key of
+/// its avatar. Fill in the rest with `DataMessage { body, ..profiled(inner)? }`.
+pub(crate) fn profiled(inner: &Inner) -> Result<DataMessage> {
+    Ok(DataMessage { profile: own_profile(inner)?, profile_key: own_profile_key(inner)?, ..Default::default() })
 }
 
 fn touch_profile(store: &Store) -> Result<()> {

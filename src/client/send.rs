@@ -56,12 +56,7 @@ pub(crate) fn send_text(inner: &Inner, to: &str, body: &str) -> Result<i64> {
     }
     if to.starts_with("03") {
         let group = crate::identity::AccountId::parse_with(to, crate::identity::IdPrefix::Group)?;
-        let dm = DataMessage {
-            body: Some(body.to_string()),
-            profile: contacts::own_profile(inner)?,
-            profile_key: contacts::own_profile_key(inner)?,
-            ..Default::default()
-        };
+        let dm = DataMessage { body: Some(body.to_string()), ..contacts::profiled(inner)? };
         return super::groups::send_data(inner, &group, dm, body, vec![]);
     }
     let to = SessionId::parse(to)?;
@@ -80,8 +75,8 @@ pub(crate) fn send_data_message(
     if inner.store.contact(&to_hex)?.is_some_and(|c| c.blocked) {
         return Err(Error::new(ErrorKind::Blocked, format!("{to_hex} is blocked; unblock to send")));
     }
-    dm.profile = contacts::own_profile(inner)?;
-    dm.profile_key = contacts::own_profile_key(inner)?;
+    let DataMessage { profile, profile_key, .. } = contacts::profiled(inner)?;
+    (dm.profile, dm.profile_key) = (profile, profile_key);
     let sent_ts = inner.next_sent_ts();
     let attachments = vec![];
     let me = inner.session_id().to_hex();
@@ -141,9 +136,7 @@ pub(crate) fn resend(inner: &Inner, message_id: i64) -> Result<()> {
     let dm = DataMessage {
         body: m.body.clone(),
         attachments: records.iter().map(super::attachments::pointer).collect(),
-        profile: contacts::own_profile(inner)?,
-        profile_key: contacts::own_profile_key(inner)?,
-        ..Default::default()
+        ..contacts::profiled(inner)?
     };
     let copies = if m.conversation.starts_with("03") {
         vec![super::groups::group_copy(inner, &m.conversation, dm, m.sent_ts)?]
