@@ -224,43 +224,66 @@ pub(crate) fn merge_retrieved(inner: &Inner, ns: i16, msgs: &[Retrieved]) -> Res
     }
     let batch: Vec<(String, Vec<u8>)> =
         msgs.iter().map(|m| (m.hash.clone(), uc::unwrap_legacy(&inner.identity, &m.data).unwrap_or_else(|| m.data.clone()))).collect();
+    match ns {
+        uc::NS_USER_PROFILE => {
+            let (before, after) = merge_with(inner, ns, &batch, |c| (c.profile.name(), c.profile.profile_pic()))?;
+            if after != before {
+                apply_profile(inner, before, after)?;
+            }
+        }
+        uc::NS_CONTACTS => {
+            let (before, after) = merge_with(inner, ns, &batch, |c| keyed(c.contacts.all(), |i| &i.session_id))?;
+            apply_contacts(inner, &before, &after)?;
+        }
+        uc::NS_CONVO_INFO_VOLATILE => {
+            let (before, after) = merge_with(inner, ns, &batch, |c| keyed(c.convos.all(), |r| &r.conversation))?;
+            // Read on another device: read here too (a mark never un-reads anything).
+            for r in after.values().filter(|r| before.get(&r.conversation) != Some(*r) && r.last_read_ms > 0) {
+                if inner.store.mark_read_until_ts(&r.conversation, r.last_read_ms)? > 0 {
+                    inner.bus.emit(Event::ConversationRead { conversation: r.conversation.clone(), up_to_ts: r.last_read_ms });
+                }
+            }
+        }
+        // The group list is applied by reconcile_groups, which the poller runs every cycle.
+        _ => {
+            merge_with(inner, ns, &batch, |_| ())?;
+        }
+    }
+    Ok(())
+}
+
+/// Merge `batch` into the config of namespace `ns` and save it, returning what `view` saw of
+/// the configs before and after.
+fn merge_with<T>(inner: &Inner, ns: i16, batch: &[(String, Vec<u8>)], view: impl Fn(&UserConfigs) -> T) -> Result<(T, T)> {
     let mut c = lock(inner);
-    let before_name = c.profile.name();
-    let before_pic = c.profile.profile_pic();
-    let before: BTreeMap<String, ContactInfo> = c.contacts.all().into_iter().map(|i| (i.session_id.clone(), i)).collect();
-    let reads_before: BTreeMap<String, ReadState> = c.convos.all().into_iter().map(|r| (r.conversation.clone(), r)).collect();
-    let accepted = c.config_mut(ns).merge(&batch)?;
+    let before = view(&c);
+    let accepted = c.config_mut(ns).merge(batch)?;
     if accepted.len() < batch.len() {
         inner.log(LogLevel::Debug, || format!("{} config messages in namespace {ns} did not open", batch.len() - accepted.len()));
     }
-    let after_name = c.profile.name();
-    let after_pic = c.profile.profile_pic();
-    let after: BTreeMap<String, ContactInfo> = c.contacts.all().into_iter().map(|i| (i.session_id.clone(), i)).collect();
-    let reads_after: Vec<ReadState> = c.convos.all();
+    let after = view(&c);
     save(&inner.store, &mut c)?;
-    drop(c);
-    if ns == uc::NS_USER_PROFILE && (after_name != before_name || after_pic != before_pic) {
-        if let Some(name) = after_name.as_deref().filter(|n| !n.is_empty() && after_name != before_name) {
-            super::contacts::store_display_name(&inner.store, name)?;
-        }
-        if after_pic != before_pic {
-            super::contacts::store_own_avatar(&inner.store, after_pic.as_ref().map(|(u, k)| (u.as_str(), k)))?;
-        }
-        let display_name = inner.store.meta_get_string(META_DISPLAY_NAME)?;
-        inner.bus.emit(Event::ProfileChanged { display_name });
-    }
-    if ns == uc::NS_CONTACTS {
-        apply_contacts(inner, &before, &after)?;
-    }
-    if ns == uc::NS_CONVO_INFO_VOLATILE {
-        // Read on another device: read here too (a mark never un-reads anything).
-        for r in reads_after.iter().filter(|r| reads_before.get(&r.conversation) != Some(*r) && r.last_read_ms > 0) {
-            if inner.store.mark_read_until_ts(&r.conversation, r.last_read_ms)? > 0 {
-                inner.bus.emit(Event::ConversationRead { conversation: r.conversation.clone(), up_to_ts: r.last_read_ms });
-            }
+    Ok((before, after))
+}
+
+fn keyed<T>(items: Vec<T>, key: impl Fn(&T) -> &String) -> BTreeMap<String, T> {
+    items.into_iter().map(|i| (key(&i).clone(), i)).collect()
+}
+
+type ProfileView = (Option<String>, Option<(String, [u8; 32])>);
+
+/// Our name or picture changed on another device: take them here and tell the host.
+fn apply_profile(inner: &Inner, (name_before, pic_before): ProfileView, (name, pic): ProfileView) -> Result<()> {
+    if name != name_before {
+        if let Some(n) = name.as_deref().filter(|n| !n.is_empty()) {
+            super::contacts::store_display_name(&inner.store, n)?;
         }
     }
-    // Group list changes are applied by reconcile_groups, which the poller runs every cycle.
+    if pic != pic_before {
+        super::contacts::store_own_avatar(&inner.store, pic.as_ref().map(|(u, k)| (u.as_str(), k)))?;
+    }
+    let display_name = inner.store.meta_get_string(META_DISPLAY_NAME)?;
+    inner.bus.emit(Event::ProfileChanged { display_name });
     Ok(())
 }
 
@@ -348,7 +371,8 @@ pub(crate) async fn push_pending(inner: &Inner) -> Result<()> {
     for ns in POLLED {
         let push = {
             let mut c = lock(inner);
-            if ns == uc::NS_CONVO_INFO_VOLATILE {
+            // Stale read marks go just before a push, as libsession prunes in push().
+            if ns == uc::NS_CONVO_INFO_VOLATILE && c.convos.config().needs_push() {
                 c.convos.prune(inner.network.clock.now_ms())?;
             }
             let config = c.config_mut(ns);
@@ -381,8 +405,7 @@ pub(crate) async fn push_pending(inner: &Inner) -> Result<()> {
         inner.log(LogLevel::Debug, || format!("pushed config namespace {ns} seqno {} as {hash}", push.seqno));
         if !push.obsolete.is_empty() {
             // Superseded config messages: best effort, they expire anyway.
-            let old = push.obsolete.clone();
-            if let Err(e) = inner.network.swarm_rpc(&me, &|_, _| rpc::delete(&me, &old, &Signer::User(&identity))).await {
+            if let Err(e) = inner.network.swarm_rpc(&me, &|_, _| rpc::delete(&me, &push.obsolete, &Signer::User(&identity))).await {
                 inner.log(LogLevel::Debug, || format!("deleting superseded config messages failed: {e}"));
             }
         }
