@@ -302,9 +302,9 @@ pub(crate) fn reconcile_groups(inner: &Inner) -> Result<()> {
             inner.log(LogLevel::Warn, || format!("joining group {id} as another device did failed: {err}"));
         }
     }
-    for rec in inner.store.groups()? {
-        if matches!(rec.state, GroupState::Joined | GroupState::Invited) && !entries.contains_key(&rec.id) {
-            super::groups::left_elsewhere(inner, &rec.id)?;
+    for id in super::groups::active_ids(inner) {
+        if !entries.contains_key(&id) {
+            super::groups::left_elsewhere(inner, &id)?;
         }
     }
     Ok(())

@@ -48,6 +48,12 @@ pub(super) fn set_joined(inner: &Inner, group_id: &str) -> Result<()> {
         g.record.state = GroupState::Joined;
         g.record.pending_response = true;
     }
+    announce_joined(inner, group_id)
+}
+
+/// We are in the group now (here or on another device): its conversation exists, the host
+/// hears of it, and the poller starts on its swarm at once.
+fn announce_joined(inner: &Inner, group_id: &str) -> Result<()> {
     inner.store.ensure_conversation(group_id, ConversationKind::Group)?;
     emit_update(inner, group_id, GroupChange::Joined, vec![inner.session_id().to_hex()], None);
     inner.touch();
@@ -109,9 +115,7 @@ pub(crate) fn joined_elsewhere(inner: &Inner, e: &crate::wire::user_config::Grou
             g.record.state = GroupState::Joined;
             g.save(inner)?;
             drop(g);
-            inner.store.ensure_conversation(&id, ConversationKind::Group)?;
-            emit_update(inner, &id, GroupChange::Joined, vec![me], None);
-            inner.poll_wakeup.notify_one();
+            announce_joined(inner, &id)?;
         }
         return Ok(());
     }
@@ -130,11 +134,9 @@ pub(crate) fn joined_elsewhere(inner: &Inner, e: &crate::wire::user_config::Grou
     inner.store.save_group(&record)?;
     inner.groups.insert(id.clone(), g);
     if state == GroupState::Joined {
-        inner.store.ensure_conversation(&id, ConversationKind::Group)?;
-        emit_update(inner, &id, GroupChange::Joined, vec![me], None);
-    } else {
-        inner.bus.emit(Event::GroupInvite { group_id: id.clone(), name: e.name.clone().unwrap_or_default(), inviter: String::new() });
+        return announce_joined(inner, &id);
     }
+    inner.bus.emit(Event::GroupInvite { group_id: id, name: e.name.clone().unwrap_or_default(), inviter: String::new() });
     inner.touch();
     inner.poll_wakeup.notify_one();
     Ok(())

@@ -265,6 +265,20 @@ fn emit_update(inner: &Inner, group_id: &str, change: GroupChange, members: Vec<
 
 // ---- queries --------------------------------------------------------------------------------------
 
+/// IDs of the loaded groups we are in or invited to, from memory (no database read; a group
+/// busy with an operation is skipped). For the poller's reconciliation with the synced list.
+pub(crate) fn active_ids(inner: &Inner) -> Vec<String> {
+    inner
+        .groups
+        .all()
+        .iter()
+        .filter_map(|h| {
+            let g = h.try_lock().ok()?;
+            matches!(g.record.state, GroupState::Joined | GroupState::Invited).then(|| g.record.id.clone())
+        })
+        .collect()
+}
+
 pub(crate) fn summaries(inner: &Inner) -> Result<Vec<GroupSummary>> {
     let mut v = vec![];
     for h in inner.groups.all() {
