@@ -285,10 +285,7 @@ impl Network {
             let path = self.pool().build_path(guard);
             match path {
                 Some(p) => {
-                    if self.test_path(&p).await {
-                        self.pool().add_path(p);
-                        self.count(|s| s.paths_built += 1);
-                    }
+                    self.adopt_path(&p).await;
                 }
                 None => break,
             }
@@ -315,6 +312,16 @@ impl Network {
             }
             _ => false,
         }
+    }
+
+    /// Keep a freshly built path if it works end to end ([`Network::test_path`]).
+    async fn adopt_path(&self, p: &super::pool::Path) -> bool {
+        if !self.test_path(p).await {
+            return false;
+        }
+        self.pool().add_path(p.clone());
+        self.count(|s| s.paths_built += 1);
+        true
     }
 
     /// Send one `info` request through a new path, with its exit node as the destination, before
@@ -391,9 +398,7 @@ impl Network {
                 if self.test_guard(&g).await {
                     let built = self.pool().build_path(g);
                     if let Some(p) = built {
-                        if avoid.is_none_or(|a| !p.contains(a)) && self.test_path(&p).await {
-                            self.pool().add_path(p.clone());
-                            self.count(|s| s.paths_built += 1);
+                        if avoid.is_none_or(|a| !p.contains(a)) && self.adopt_path(&p).await {
                             return Ok(p);
                         }
                     }
