@@ -3,7 +3,7 @@
 use super::config::ssdk_config;
 use super::event::{ssdk_event, ssdk_listener, HostListener};
 use super::status::{guard, ssdk_status};
-use super::util::{bytes_arg, c_string, handle, out, str_arg};
+use super::util::{bytes_arg, c_string, handle, out, str_arg, BytesOut};
 use crate::client::{Client, LogLevel, Waited};
 use crate::error::{Error, ErrorKind};
 use serde::Serialize;
@@ -341,14 +341,8 @@ pub extern "C" fn ssdk_client_profile_picture(
     out_len: *mut usize,
 ) -> ssdk_status {
     guard(|| {
-        let od = out(out_data, "out_data")?;
-        let ol = out(out_len, "out_len")?;
-        let c = client(client_)?;
-        let id = opt_str(session_id, "session_id")?;
-        (*od, *ol) = match c.profile_picture(id)? {
-            Some(image) => super::util::c_bytes(image),
-            None => (std::ptr::null_mut(), 0),
-        };
+        let o = BytesOut::new(out_data, out_len)?;
+        o.set(client(client_)?.profile_picture(opt_str(session_id, "session_id")?)?);
         Ok(())
     })
 }
@@ -548,10 +542,8 @@ pub extern "C" fn ssdk_client_attachment_bytes(
     out_len: *mut usize,
 ) -> ssdk_status {
     guard(|| {
-        let od = out(out_data, "out_data")?;
-        let ol = out(out_len, "out_len")?;
-        let data = client(client_)?.download_attachment(message_id, index)?;
-        (*od, *ol) = super::util::c_bytes(data);
+        let o = BytesOut::new(out_data, out_len)?;
+        o.set(Some(client(client_)?.download_attachment(message_id, index)?));
         Ok(())
     })
 }

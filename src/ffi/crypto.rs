@@ -2,7 +2,7 @@
 
 use super::identity::ssdk_identity;
 use super::status::{guard, ssdk_status};
-use super::util::{bytes_arg, c_bytes, c_string, handle, out, str_arg};
+use super::util::{bytes_arg, c_string, handle, out, str_arg, BytesOut};
 use crate::crypto::session_protocol;
 use crate::identity::SessionId;
 use std::ffi::c_char;
@@ -25,12 +25,10 @@ pub extern "C" fn ssdk_encrypt_for_recipient(
     out_len: *mut usize,
 ) -> ssdk_status {
     guard(|| {
-        let od = out(out_data, "out_data")?;
-        let ol = out(out_len, "out_len")?;
+        let o = BytesOut::new(out_data, out_len)?;
         let id = handle(identity, "identity")?;
         let to = SessionId::parse(str_arg(recipient_session_id, "recipient_session_id")?)?;
-        let ct = session_protocol::encrypt_for_recipient(&id.inner, &to, bytes_arg(msg, len, "msg")?);
-        (*od, *ol) = c_bytes(ct);
+        o.set(Some(session_protocol::encrypt_for_recipient(&id.inner, &to, bytes_arg(msg, len, "msg")?)));
         Ok(())
     })
 }
@@ -53,13 +51,12 @@ pub extern "C" fn ssdk_decrypt_incoming(
     out_sender_session_id: *mut *mut c_char,
 ) -> ssdk_status {
     guard(|| {
-        let od = out(out_data, "out_data")?;
-        let ol = out(out_len, "out_len")?;
+        let o = BytesOut::new(out_data, out_len)?;
         let os = out(out_sender_session_id, "out_sender_session_id")?;
         let id = handle(identity, "identity")?;
         let d = session_protocol::decrypt_incoming(&id.inner, bytes_arg(data, len, "data")?)?;
         let sender = c_string(d.sender.to_hex())?;
-        (*od, *ol) = c_bytes(d.plaintext);
+        o.set(Some(d.plaintext));
         *os = sender;
         Ok(())
     })

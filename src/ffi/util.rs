@@ -47,10 +47,27 @@ pub(crate) fn c_string(s: impl Into<Vec<u8>>) -> Result<*mut c_char> {
 }
 
 /// Convert bytes for output; released with `ssdk_bytes_free(ptr, len)`.
-pub(crate) fn c_bytes(v: Vec<u8>) -> (*mut u8, usize) {
+fn c_bytes(v: Vec<u8>) -> (*mut u8, usize) {
     let b = v.into_boxed_slice();
     let len = b.len();
     (Box::into_raw(b) as *mut u8, len)
+}
+
+/// A `(uint8_t **out_data, size_t *out_len)` output pair, both checked for NULL before any work
+/// is done and written together only on success.
+pub(crate) struct BytesOut<'a> {
+    data: &'a mut *mut u8,
+    len: &'a mut usize,
+}
+
+impl<'a> BytesOut<'a> {
+    pub(crate) fn new(data: *mut *mut u8, len: *mut usize) -> Result<BytesOut<'a>> {
+        Ok(BytesOut { data: out(data, "out_data")?, len: out(len, "out_len")? })
+    }
+    /// Hand `v` to the caller (NULL/0 for `None`).
+    pub(crate) fn set(self, v: Option<Vec<u8>>) {
+        (*self.data, *self.len) = v.map_or((std::ptr::null_mut(), 0), c_bytes);
+    }
 }
 
 /// Copy a fixed-size value into a caller buffer of exactly N bytes.
