@@ -11,7 +11,7 @@ use clap::Subcommand;
 use serde::Serialize;
 use serde_json::json;
 use session_sdk::client::{Client, IdentitySource};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Subcommand)]
 pub enum ProfileCommand {
@@ -247,7 +247,7 @@ pub fn run(ctx: &Ctx, cmd: ProfileCommand) -> Result<()> {
         }
         ProfileCommand::SetPicture { file, remove } => {
             let image = match (&file, remove) {
-                (Some(f), false) => Some(std::fs::read(f).map_err(|e| CliError::invalid(format!("cannot read {}: {e}", f.display())))?),
+                (Some(f), false) => Some(read_file(f)?),
                 _ => None,
             };
             let s = ctx.open(Use::Network)?;
@@ -271,7 +271,7 @@ pub fn run(ctx: &Ctx, cmd: ProfileCommand) -> Result<()> {
             let who = id.clone().unwrap_or_else(|| "you".into());
             let image =
                 s.client.profile_picture(id.as_deref())?.ok_or_else(|| CliError::not_found(format!("{who} has no profile picture")))?;
-            std::fs::write(&output, &image).map_err(|e| CliError::invalid(format!("cannot write {}: {e}", output.display())))?;
+            write_file(&output, &image)?;
             done(
                 ctx,
                 "profile_picture_saved",
@@ -306,6 +306,15 @@ pub fn run(ctx: &Ctx, cmd: ProfileCommand) -> Result<()> {
     }
 }
 
+/// A picture file the user named; failures are INVALID_ARGUMENT with the path.
+fn read_file(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| CliError::invalid(format!("cannot read {}: {e}", path.display())))
+}
+
+fn write_file(path: &Path, data: &[u8]) -> Result<()> {
+    std::fs::write(path, data).map_err(|e| CliError::invalid(format!("cannot write {}: {e}", path.display())))
+}
+
 pub fn methods() -> Vec<Method> {
     vec![
         Method {
@@ -333,7 +342,7 @@ pub fn methods() -> Vec<Method> {
             summary: "set the profile picture from an image file on the daemon's machine (null removes it)",
             handler: |d, p| {
                 let image = match p.opt_str("path")? {
-                    Some(path) => Some(std::fs::read(&path).map_err(|e| CliError::invalid(format!("cannot read {path}: {e}")))?),
+                    Some(path) => Some(read_file(Path::new(&path))?),
                     None => None,
                 };
                 d.session.client.set_profile_picture(image.as_deref())?;
@@ -349,7 +358,7 @@ pub fn methods() -> Vec<Method> {
                 let id = p.opt_str("contact")?.map(|c| super::resolve_peer(&d.session.client, &c)).transpose()?;
                 match d.session.client.profile_picture(id.as_deref())? {
                     Some(image) => {
-                        std::fs::write(&path, &image).map_err(|e| CliError::invalid(format!("cannot write {path}: {e}")))?;
+                        write_file(Path::new(&path), &image)?;
                         Ok(json!({"session_id": id, "path": path, "bytes": image.len()}))
                     }
                     None => Ok(serde_json::Value::Null),
