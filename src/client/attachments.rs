@@ -105,7 +105,7 @@ pub(crate) fn send_file(inner: &Inner, to: &str, file: OutgoingFile) -> Result<i
         return Err(Error::new(ErrorKind::Blocked, format!("{to_hex} is blocked; unblock to send")));
     }
     let is_jpeg = crate::media::jpeg::is_jpeg(&file.data);
-    let data = if is_jpeg && inner.config.strip_jpeg_metadata { crate::media::jpeg::strip_metadata(&file.data)? } else { file.data };
+    let data = crate::media::jpeg::strip_metadata_if(file.data, inner.config.strip_jpeg_metadata)?;
     let (width, height) = if is_jpeg {
         img_parts::jpeg::Jpeg::from_bytes(bytes::Bytes::copy_from_slice(&data))
             .ok()

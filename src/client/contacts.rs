@@ -89,11 +89,7 @@ pub(crate) async fn set_profile_picture(inner: &Inner, image: Option<&[u8]>) -> 
     if image.len() > avatar::MAX_AVATAR_BYTES {
         return Err(Error::new(ErrorKind::TooLarge, format!("a profile picture is at most {} bytes", avatar::MAX_AVATAR_BYTES)));
     }
-    let image = if inner.config.strip_jpeg_metadata && crate::media::jpeg::is_jpeg(image) {
-        crate::media::jpeg::strip_metadata(image)?
-    } else {
-        image.to_vec()
-    };
+    let image = crate::media::jpeg::strip_metadata_if(image.to_vec(), inner.config.strip_jpeg_metadata)?;
     let key = avatar::new_key();
     let blob = avatar::encrypt(&image, &key)?;
     let up = crate::net::file_server::upload(&inner.network, blob, &crate::net::network::Transfer::default()).await?;

@@ -19,6 +19,16 @@ pub fn is_jpeg(data: &[u8]) -> bool {
     data.len() > 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF
 }
 
+/// `data` without its metadata when it is a JPEG and `strip` is on (the client's setting);
+/// anything else as it is.
+pub fn strip_metadata_if(data: Vec<u8>, strip: bool) -> Result<Vec<u8>> {
+    if strip && is_jpeg(&data) {
+        strip_metadata(&data)
+    } else {
+        Ok(data)
+    }
+}
+
 /// The JPEG without its metadata segments. Fails (rather than sending the original) when the
 /// file cannot be parsed as a JPEG.
 pub fn strip_metadata(data: &[u8]) -> Result<Vec<u8>> {
