@@ -4,7 +4,8 @@
 //! `cargo bench --bench seal`
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use session_sdk::crypto::{session_protocol, sodium};
+use session_sdk::crypto::session_protocol;
+use session_sdk::sodium;
 use session_sdk::Identity;
 use std::hint::black_box;
 

@@ -4,9 +4,11 @@
 //! `../shared/conformance/vectors.json` beside the repository.
 
 use serde_json::{Map, Value};
-use session_sdk::crypto::{config_encrypt, multi_encrypt, onion_hop, onion_request, ons, push, session_protocol, sodium};
+use session_sdk::crypto::{config_encrypt, multi_encrypt, onion_hop, ons, push, session_protocol};
 use session_sdk::identity::{blinding, mnemonic, xed25519, AccountId, Identity, SessionId};
+use session_sdk::sodium;
 use session_sdk::wire::{message_hash, onion, swarm};
+use session_sdk::wire::{multi_container, onion_request};
 use std::path::PathBuf;
 
 fn vectors_path() -> PathBuf {
@@ -334,7 +336,7 @@ fn run(op: &str, i: &In) -> Outcome {
                 let cts = multi_encrypt::encrypt(&msgs, &recips, &nonce, &sk, &pk, domain).map_err(e)?;
                 Ok(out(vec![("ciphertexts", Value::Array(cts.iter().map(h).collect()))]))
             } else {
-                Ok(out(vec![("encoded", h(multi_encrypt::encrypt_simple(&msgs, &recips, &nonce, &sk, &pk, domain).map_err(e)?))]))
+                Ok(out(vec![("encoded", h(multi_container::encrypt_simple(&msgs, &recips, &nonce, &sk, &pk, domain).map_err(e)?))]))
             }
         }
         "multi_decrypt" | "multi_decrypt_simple" => {
@@ -347,7 +349,7 @@ fn run(op: &str, i: &In) -> Outcome {
                 let nonce: [u8; 24] = i.hex("nonce").try_into().unwrap();
                 multi_encrypt::decrypt(cts.iter().map(|c| c.as_slice()), &nonce, &sk, &pk, &sender, domain).map_err(e)?
             } else {
-                multi_encrypt::decrypt_simple(&i.hex("encoded"), &sk, &pk, &sender, domain).map_err(e)?
+                multi_container::decrypt_simple(&i.hex("encoded"), &sk, &pk, &sender, domain).map_err(e)?
             };
             Ok(match found {
                 Some(p) => out(vec![("found", true.into()), ("plaintext", h(p))]),

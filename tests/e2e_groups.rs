@@ -6,10 +6,10 @@ mod common;
 use common::*;
 use session_sdk::client::groups::GroupChange;
 use session_sdk::client::{Client, Event};
-use session_sdk::crypto::group_keys::GroupKeys;
-use session_sdk::crypto::group_message::{self, GroupMessageRandomness};
+use session_sdk::config::group::keys::GroupKeys;
 use session_sdk::identity::{AccountId, IdPrefix};
 use session_sdk::store::GroupState;
+use session_sdk::wire::group_message::{self, GroupMessageRandomness};
 use session_sdk::wire::proto::{group_update_info_change_message, Content, DataMessage, GroupUpdateInfoChangeMessage, GroupUpdateMessage};
 use session_sdk::ErrorKind;
 use std::time::Duration;
@@ -142,7 +142,7 @@ fn forge_rename(dave: &Client, gid: &str, name: &str) {
     let rec = dave.store().group(gid).unwrap().unwrap();
     let keys = GroupKeys::from_dump(rec.keys_dump.as_deref().unwrap()).unwrap();
     let key = keys.encryption_key().unwrap();
-    let ts = session_sdk::net::clock::local_now_ms() as u64;
+    let ts = session_sdk::clock::local_now_ms() as u64;
     let kind = group_update_info_change_message::Type::Name as i32;
     let forged_sig = dave.identity().sign(&group_message::info_change_signed_bytes(kind, ts));
     let content = Content {

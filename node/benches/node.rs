@@ -14,8 +14,8 @@ use base64::Engine;
 use serde_json::json;
 use session_node::{NodeInfo, RateLimitConfig, Testnet, TestnetConfig};
 use session_sdk::crypto::onion_hop::EncType;
-use session_sdk::crypto::onion_request::{self, Destination, NodeKeys};
 use session_sdk::identity::Identity;
+use session_sdk::wire::onion_request::{self, Destination, NodeKeys};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -198,7 +198,7 @@ fn main() {
         let guard_url = format!("{}/onion_req/v2", nodes[0].url);
         let mut lat = Vec::with_capacity(onion_n);
         for enc in [EncType::XChaCha20, EncType::AesGcm] {
-            if enc == EncType::AesGcm && !session_sdk::crypto::sodium::aes_gcm_available() {
+            if enc == EncType::AesGcm && !session_sdk::sodium::aes_gcm_available() {
                 continue;
             }
             lat.clear();

@@ -1,8 +1,8 @@
 //! Request authentication (storage-rpc.md §2, §8): which key verifies a request signature, and
 //! subaccount tokens (flags, account signature, revocation).
 
-use session_sdk::crypto::sodium;
 use session_sdk::identity::{AccountId, IdPrefix};
+use session_sdk::sodium;
 
 /// Subaccount permission bits.
 pub mod access {

@@ -20,7 +20,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
-use session_sdk::crypto::sodium;
+use session_sdk::sodium;
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! layers is derived from it exactly as real service nodes do (Ed25519 → Curve25519 conversion).
 
 use crate::error::{NodeError, Result};
-use session_sdk::crypto::sodium;
+use session_sdk::sodium;
 use std::path::Path;
 
 pub const KEY_FILE: &str = "key_ed25519";

@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde_json::{json, Map, Value};
 use session_sdk::crypto::onion_hop::EncType;
-use session_sdk::crypto::onion_request::{open_relayed, OpenedLayer};
 use session_sdk::wire::onion::{self as frame, Route};
+use session_sdk::wire::onion_request::{open_relayed, OpenedLayer};
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -6,8 +6,8 @@ mod common;
 use common::*;
 use serde_json::{json, Value};
 use session_sdk::crypto::onion_hop::{self, EncType, Role};
-use session_sdk::crypto::sodium;
 use session_sdk::identity::Identity;
+use session_sdk::sodium;
 use session_sdk::wire::message_hash::message_hash;
 use session_sdk::wire::onion::encode_layer;
 
@@ -141,9 +141,9 @@ async fn path_errors() {
     let path = [t.node(0).clone(), t.node(1).clone(), t.node(2).clone()];
     t.stop_node(1).await.unwrap();
     let hops: Vec<_> = path.iter().map(keys).collect();
-    let req = session_sdk::crypto::onion_request::build(
+    let req = session_sdk::wire::onion_request::build(
         &hops,
-        &session_sdk::crypto::onion_request::Destination::Node(keys(&path[2])),
+        &session_sdk::wire::onion_request::Destination::Node(keys(&path[2])),
         br#"{"method":"info","params":{}}"#,
         EncType::XChaCha20,
     )

@@ -115,7 +115,7 @@ pub(crate) fn send_file(inner: &Inner, to: &str, file: OutgoingFile) -> Result<i
         (None, None)
     };
     let enc = attachment::encrypt(&data)?;
-    let blob_path = attachments_dir(inner)?.join(format!("up-{}.bin", hex::encode(crate::crypto::sodium::random_array::<12>())));
+    let blob_path = attachments_dir(inner)?.join(format!("up-{}.bin", hex::encode(crate::sodium::random_array::<12>())));
     write_synced(&blob_path, &enc.blob)?;
     let content_type = file.content_type.or_else(|| is_jpeg.then(|| "image/jpeg".to_string()));
     let sent_ts = inner.next_sent_ts();
@@ -138,7 +138,7 @@ pub(crate) fn send_file(inner: &Inner, to: &str, file: OutgoingFile) -> Result<i
         digest: Some(enc.digest.to_vec()),
         blob_path: Some(blob_path.to_string_lossy().into_owned()),
         attempts: 0,
-        deadline: crate::net::clock::local_now_ms() + inner.config.send_retry_window.as_millis() as i64,
+        deadline: crate::clock::local_now_ms() + inner.config.send_retry_window.as_millis() as i64,
     };
     let id = inner.store.insert_outgoing(&NewOutgoing {
         conversation: &to_hex,
@@ -333,7 +333,7 @@ pub(crate) async fn upload_one(inner: Arc<Inner>, a: AttachmentRecord) {
             }
         }
         Err(e) => {
-            let next = crate::net::clock::local_now_ms() + super::tasks::retry_delay(a.attempts);
+            let next = crate::clock::local_now_ms() + super::tasks::retry_delay(a.attempts);
             let permanent = matches!(e.kind(), ErrorKind::TooLarge | ErrorKind::Io);
             if permanent || next > a.deadline {
                 if let Err(e2) = abandon_upload(&inner, &a, &e.to_string(), e.kind(), false) {

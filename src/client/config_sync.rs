@@ -5,14 +5,15 @@
 //! the database.
 
 use super::{Event, Inner, LogLevel, META_DISPLAY_NAME};
+use crate::config::user::{self as uc, ContactInfo, Contacts, ConvoInfoVolatile, GroupEntry, ReadState, UserGroups, UserProfile};
+use crate::config::Config;
+use crate::crypto::signer::Signer;
 use crate::error::Result;
 use crate::identity::Identity;
 use crate::store::{Contact, Store};
 use crate::store::{GroupRecord, GroupState};
-use crate::wire::config_message::Config;
 use crate::wire::proto::shared_config_message::Kind;
-use crate::wire::rpc::{self, Retrieved, Signer};
-use crate::wire::user_config::{self as uc, ContactInfo, Contacts, ConvoInfoVolatile, GroupEntry, ReadState, UserGroups, UserProfile};
+use crate::wire::rpc::{self, Retrieved};
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
@@ -101,7 +102,7 @@ pub(crate) fn load(store: &Store, identity: &Identity) -> Result<Mutex<UserConfi
     }
     if profile_dump.is_none() {
         if let Some(name) = store.meta_get_string(META_DISPLAY_NAME)? {
-            let _ = profile.set_name(&name, crate::net::clock::local_now_ms() / 1000);
+            let _ = profile.set_name(&name, crate::clock::local_now_ms() / 1000);
         }
     }
     if contacts_dump.is_none() {

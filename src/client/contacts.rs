@@ -43,7 +43,7 @@ pub(crate) fn profiled(inner: &Inner) -> Result<DataMessage> {
 }
 
 fn touch_profile(store: &Store) -> Result<()> {
-    let now_s = crate::net::clock::local_now_ms() / 1000;
+    let now_s = crate::clock::local_now_ms() / 1000;
     store.meta_set(META_PROFILE_UPDATED, now_s.to_string().as_bytes())
 }
 

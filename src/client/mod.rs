@@ -70,7 +70,7 @@ impl Inner {
         }
     }
     pub fn touch(&self) {
-        self.last_activity.store(crate::net::clock::local_now_ms(), Ordering::Relaxed);
+        self.last_activity.store(crate::clock::local_now_ms(), Ordering::Relaxed);
     }
     pub fn session_id(&self) -> SessionId {
         self.identity.session_id()

@@ -27,7 +27,7 @@ fn copy_for(inner: &Inner, to: &SessionId, data: Vec<u8>, primary: bool, sent_ts
         data,
         ttl_ms: ttl,
         primary,
-        deadline: sent_ts.max(crate::net::clock::local_now_ms()) + inner.config.send_retry_window.as_millis() as i64,
+        deadline: sent_ts.max(crate::clock::local_now_ms()) + inner.config.send_retry_window.as_millis() as i64,
     }
 }
 
@@ -122,7 +122,7 @@ pub(crate) fn resend(inner: &Inner, message_id: i64) -> Result<()> {
     if !m.outgoing || m.state != MessageState::Failed {
         return Err(Error::invalid_argument(format!("message {message_id} is not a failed outgoing message")));
     }
-    let deadline = crate::net::clock::local_now_ms() + inner.config.send_retry_window.as_millis() as i64;
+    let deadline = crate::clock::local_now_ms() + inner.config.send_retry_window.as_millis() as i64;
     if inner.store.retry_uploads(message_id, deadline)? > 0 {
         inner.store.set_message_state(message_id, MessageState::Sending)?;
         inner.bus.emit(Event::MessageState { message_id, conversation: m.conversation, state: MessageState::Sending });

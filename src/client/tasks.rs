@@ -2,10 +2,11 @@
 //! the shutdown signal and counts itself in `live_tasks` until it ends.
 
 use super::{config_sync, receive, Event, Inner, LogLevel};
-use crate::crypto::sodium;
-use crate::net::clock::local_now_ms;
+use crate::clock::local_now_ms;
+use crate::crypto::signer::Signer;
 use crate::net::ConnectionState;
-use crate::wire::rpc::{self, Signer};
+use crate::sodium;
+use crate::wire::rpc;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;

@@ -5,8 +5,8 @@
 //! PKCS#7, `iv ‖ ct ‖ HMAC(iv ‖ ct)`, and SHA-256 of that blob as the digest. Receiving also
 //! accepts the newer deterministic scheme (`'S'` ‖ secretstream), used by libsession.
 
-use super::sodium;
 use crate::error::{Error, ErrorKind, Result};
+use crate::sodium;
 use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 
 type Enc = cbc::Encryptor<aes::Aes256>;

@@ -2,8 +2,9 @@
 //! 32-byte profile key, stored as `iv(12) ‖ ciphertext ‖ tag(16)`; avatars whose URL carries
 //! the `d` flag use the deterministic attachment scheme (secretstream) with the same key.
 
-use super::{attachment, sodium};
+use super::attachment;
 use crate::error::{Error, Result};
+use crate::sodium;
 
 /// Largest avatar we upload (the file server's limit for any file).
 pub const MAX_AVATAR_BYTES: usize = 10_000_000;

@@ -2,8 +2,8 @@
 //! nonce = BLAKE2b-24(m, key="libsessionutil-config-encrypted-" ‖ domain),
 //! key = BLAKE2b-32(key_base ‖ u64_be(len m) ‖ domain), out = XChaCha20-Poly1305(m) ‖ nonce.
 
-use super::sodium;
 use crate::error::{Error, Result};
+use crate::sodium;
 
 const NONCE_KEY_PREFIX: &[u8] = b"libsessionutil-config-encrypted-";
 

@@ -1,10 +1,10 @@
-//! One payload, many recipients (group "kicked" notices, libsession `encrypt_for_multiple`):
+//! One payload, many recipients (group "kicked" notices, key messages; libsession
+//! `encrypt_for_multiple`):
 //! XChaCha20-Poly1305 under a per-recipient key BLAKE2b-32(X25519(a, R) ‖ A ‖ R, key=domain),
 //! with one shared nonce.
 
-use super::sodium;
 use crate::error::{Error, Result};
-use crate::wire::bencode;
+use crate::sodium;
 
 fn recipient_key(shared: &[u8; 32], sender_pk: &[u8; 32], recipient_pk: &[u8; 32], domain: &[u8]) -> Result<[u8; 32]> {
     let v = sodium::blake2b(32, Some(domain), &[shared, sender_pk, recipient_pk])?;
@@ -49,25 +49,4 @@ pub fn decrypt<'a>(
 ) -> Result<Option<Vec<u8>>> {
     let key = recipient_key(&sodium::x25519(x_sk, sender_x_pk)?, sender_x_pk, x_pk, domain)?;
     Ok(ciphertexts.into_iter().find_map(|ct| sodium::xchacha_decrypt(ct, nonce, &key).ok()))
-}
-
-/// The "simple" container: bencoded `{"#": nonce, "e": [ciphertexts…]}`.
-pub fn encrypt_simple(
-    messages: &[&[u8]],
-    recipients: &[[u8; 32]],
-    nonce: &[u8; 24],
-    sender_x_sk: &[u8; 32],
-    sender_x_pk: &[u8; 32],
-    domain: &[u8],
-) -> Result<Vec<u8>> {
-    let cts = encrypt(messages, recipients, nonce, sender_x_sk, sender_x_pk, domain)?;
-    Ok(bencode::encode_multi_container(nonce, &cts))
-}
-
-/// Open a "simple" container. `Ok(None)` when nothing in it is for us (or its nonce is not 24
-/// bytes); malformed bencode is an error.
-pub fn decrypt_simple(encoded: &[u8], x_sk: &[u8; 32], x_pk: &[u8; 32], sender_x_pk: &[u8; 32], domain: &[u8]) -> Result<Option<Vec<u8>>> {
-    let (nonce, cts) = bencode::decode_multi_container(encoded)?;
-    let Ok(nonce) = <[u8; 24]>::try_from(nonce.as_slice()) else { return Ok(None) };
-    decrypt(cts.iter().map(|c| c.as_slice()), &nonce, x_sk, x_pk, sender_x_pk, domain)
 }

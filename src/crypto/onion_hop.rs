@@ -1,8 +1,8 @@
 //! Per-hop onion request encryption: X25519 key agreement, then AES-256-GCM or
 //! XChaCha20-Poly1305, no associated data.
 
-use super::sodium;
 use crate::error::{Error, Result};
+use crate::sodium;
 
 /// The cipher of one onion layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,8 +1,8 @@
 //! Session username (ONS) lookup results: XChaCha20-Poly1305 under a key derived from the name.
 
-use super::sodium;
 use crate::error::{Error, Result};
 use crate::identity::SessionId;
+use crate::sodium;
 
 /// Decrypt an `ons_resolve` result for `name` into the Session ID it maps to.
 pub fn decrypt_response(name: &str, ciphertext: &[u8], nonce: &[u8]) -> Result<SessionId> {

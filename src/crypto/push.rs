@@ -1,7 +1,7 @@
 //! Push notification payloads: nonce(24) ‖ XChaCha20-Poly1305 ciphertext, zero-padded plaintext.
 
-use super::sodium;
 use crate::error::{Error, Result};
+use crate::sodium;
 
 pub fn decrypt_notification(payload: &[u8], key: &[u8]) -> Result<Vec<u8>> {
     let key: [u8; 32] = crate::error::fixed(key, "notification key")?;

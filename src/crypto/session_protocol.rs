@@ -3,9 +3,9 @@
 //! `C = crypto_box_seal(M ‖ A ‖ Ed25519_sign(M ‖ A ‖ Y), Y)` with A the sender's Ed25519 key and
 //! Y the recipient's X25519 key.
 
-use super::sodium;
 use crate::error::{Error, ErrorKind, Result};
 use crate::identity::{Identity, SessionId};
+use crate::sodium;
 
 /// Bytes the seal adds to a plaintext: 32 (sender key) + 64 (signature) + 48 (sealed box).
 pub const OVERHEAD: usize = 32 + 64 + sodium::SEAL_OVERHEAD;

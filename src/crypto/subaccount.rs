@@ -8,11 +8,11 @@
 //! Ed25519 signatures that verify under `kT`. Byte-exact with libsession-util
 //! (`Keys::swarm_make_subaccount`, `swarm_subaccount_sign`, `swarm_verify_subaccount`).
 
-use super::group_keys::{seed_hash, GroupAdminKey};
-use super::sodium;
+use super::group_key::{seed_hash, GroupAdminKey};
+use crate::crypto::signer::Signer;
 use crate::error::{Error, Result};
 use crate::identity::{xed25519, Identity, SessionId};
-use crate::wire::rpc::Signer;
+use crate::sodium;
 
 /// The token grants `retrieve`.
 pub const FLAG_READ: u8 = 0x01;
@@ -272,18 +272,5 @@ mod tests {
         zero[4..36].fill(0);
         assert!(SubaccountSigner::new(&me, &zero).is_err());
         assert!(verify_auth_data(admin.public_key(), &me, &zero, false, false).is_err());
-    }
-
-    #[test]
-    fn rpc_signer_adds_subaccount_fields() {
-        let admin = GroupAdminKey::generate();
-        let me = Identity::generate();
-        let s = SubaccountSigner::new(&me, &make_auth_data(&admin, &me.session_id(), true, false).unwrap()).unwrap();
-        let mut params = serde_json::Map::new();
-        s.with_rpc_signer(|signer| signer.add_auth(&mut params, b"retrieve11123"));
-        assert_eq!(params["subaccount"], B64.encode(s.token()));
-        assert_eq!(params["subaccount_sig"], B64.encode(s.token_signature()));
-        let sig = B64.decode(params["signature"].as_str().unwrap()).unwrap();
-        assert!(sodium::ed25519_verify_slices(&sig, b"retrieve11123", &s.public_key()).unwrap());
     }
 }

@@ -3,8 +3,8 @@
 
 use super::session_id::{AccountId, IdPrefix, SessionId};
 use super::xed25519;
-use crate::crypto::sodium;
 use crate::error::{Error, ErrorKind, Result};
+use crate::sodium;
 
 /// Which blinding scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

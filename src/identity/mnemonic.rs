@@ -157,7 +157,7 @@ mod tests {
     #[test]
     fn round_trips_random_seeds() {
         for _ in 0..200 {
-            let seed = crate::crypto::sodium::random_array::<16>();
+            let seed = crate::sodium::random_array::<16>();
             assert_eq!(decode(&encode(&seed).unwrap()).unwrap(), seed);
         }
     }

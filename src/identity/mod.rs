@@ -7,8 +7,8 @@ pub mod xed25519;
 
 pub use session_id::{AccountId, IdPrefix, SessionId};
 
-use crate::crypto::sodium;
 use crate::error::{Error, Result};
+use crate::sodium;
 use std::fmt;
 use zeroize::Zeroize;
 

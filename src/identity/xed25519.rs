@@ -17,7 +17,7 @@ pub fn pubkey(x25519: &[u8; 32]) -> Result<[u8; 32]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::sodium;
+    use crate::sodium;
 
     #[test]
     fn inverts_the_libsodium_conversion_up_to_sign() {

@@ -1,8 +1,8 @@
 //! Which network a client talks to: the public Session network, or a local testnet described
 //! by the JSON file `session-testnet` writes. Both go through the same code.
 
-use crate::crypto::onion_request::NodeKeys;
 use crate::error::{Error, Result};
+use crate::wire::onion_request::NodeKeys;
 use serde::{Deserialize, Serialize};
 
 /// The file server: where attachments are uploaded, reached only through onion requests.

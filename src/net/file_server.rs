@@ -3,8 +3,8 @@
 
 use super::config::{FileServer, NetworkConfig};
 use super::network::{Network, ServerTarget, Transfer};
-use crate::crypto::sodium;
 use crate::error::{Error, ErrorKind, Result};
+use crate::sodium;
 use crate::wire::onion::V4Request;
 use serde_json::{Map, Value};
 

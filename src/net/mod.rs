@@ -1,7 +1,6 @@
 //! Talking to the network: configuration, node pool, onion paths, the onion request client,
 //! swarm cache, storage RPC and file server clients, network clock, retry and failover.
 
-pub mod clock;
 pub mod config;
 pub mod file_server;
 pub mod network;

@@ -2,16 +2,16 @@
 //! swarm and file-server request as an onion request, with failover: 421 → new swarm, 406/425
 //! → clock correction, 429 → back off, failing nodes and paths → blamed and rebuilt.
 
-use super::clock::NetworkClock;
 use super::config::NetworkConfig;
 use super::node::Node;
 use super::pool::{Pool, PATH_HOPS};
+use crate::clock::NetworkClock;
 use crate::crypto::onion_hop::EncType;
-use crate::crypto::onion_request::{self, Destination, NodeReply};
-use crate::crypto::sodium;
 use crate::error::{Error, ErrorKind, Result};
 use crate::identity::AccountId;
+use crate::sodium;
 use crate::wire::onion::{V4Request, V4Response};
+use crate::wire::onion_request::{self, Destination, NodeReply};
 use crate::wire::rpc::{self, Request};
 use serde_json::Value;
 use std::collections::HashSet;

@@ -1,6 +1,6 @@
 //! A service node as the client knows it.
 
-use crate::crypto::onion_request::NodeKeys;
+use crate::wire::onion_request::NodeKeys;
 use crate::wire::rpc::ListedNode;
 use std::fmt;
 

@@ -3,8 +3,8 @@
 //! requests that fill it live in `network.rs`.
 
 use super::node::Node;
-use crate::crypto::sodium;
 use crate::identity::AccountId;
+use crate::sodium;
 use std::collections::{HashMap, HashSet};
 
 /// Hops per onion path (guard, middle, exit).
@@ -197,7 +197,7 @@ impl Pool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::onion_request::NodeKeys;
+    use crate::wire::onion_request::NodeKeys;
 
     fn node(i: u8, ip: &str) -> Node {
         Node { ip: ip.into(), port: 1000 + i as u16, keys: NodeKeys { ed25519: [i; 32], x25519: [i; 32] }, swarm_id: None }

@@ -2,8 +2,8 @@
 //! kept beside the database in `keyinfo.json`. Without: a random 32-byte key kept beside the
 //! database in `db.key`, for the host to protect (file mode 0600).
 
-use crate::crypto::sodium;
 use crate::error::{Error, ErrorKind, Result};
+use crate::sodium;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;

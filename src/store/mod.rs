@@ -17,7 +17,7 @@ pub use attachments::{AttachmentInfo, AttachmentRecord, AttachmentState};
 pub use contacts::Contact;
 pub use groups::{GroupRecord, GroupState};
 pub use messages::{Conversation, ConversationKind, Message, MessageState, NewOutgoing};
-pub use outbox::{OutboxCopy, OutboxItem};
+pub use outbox::OutboxCopy;
 
 use crate::error::{Error, ErrorKind, Result};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
@@ -124,7 +124,7 @@ pub(crate) mod test_util {
         let d = std::env::temp_dir().join(format!(
             "ssdk-store-{tag}-{}-{}",
             std::process::id(),
-            hex::encode(crate::crypto::sodium::random_array::<6>())
+            hex::encode(crate::sodium::random_array::<6>())
         ));
         std::fs::create_dir_all(&d).unwrap();
         d

@@ -106,19 +106,6 @@ pub fn get<'a>(d: &'a HashMap<Vec<u8>, Value>, key: &str) -> Result<&'a Value> {
     d.get(key.as_bytes()).ok_or_else(|| Error::malformed(format!("missing key {key:?}")))
 }
 
-/// `{"#": nonce, "e": [ciphertexts…]}`, the multi-recipient "simple" container.
-pub fn encode_multi_container(nonce: &[u8], cts: &[Vec<u8>]) -> Vec<u8> {
-    encode(&dict([(b"#", bytes(nonce)), (b"e", Value::List(cts.iter().map(|c| bytes(c.clone())).collect()))]))
-}
-
-pub fn decode_multi_container(encoded: &[u8]) -> Result<(Vec<u8>, Vec<Vec<u8>>)> {
-    let v = decode(encoded)?;
-    let d = as_dict(&v)?;
-    let nonce = as_bytes(get(d, "#")?)?.to_vec();
-    let cts = as_list(get(d, "e")?)?.iter().map(|c| as_bytes(c).map(<[u8]>::to_vec)).collect::<Result<_>>()?;
-    Ok((nonce, cts))
-}
-
 /// A bencoded list of byte strings (the onion v4 request/response framing).
 pub fn encode_byte_list(items: &[&[u8]]) -> Vec<u8> {
     let mut out = Vec::with_capacity(2 + items.iter().map(|i| i.len() + 12).sum::<usize>());
@@ -282,7 +269,7 @@ pub fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
 pub fn verify_trailing_signature(encoded: &[u8], top: &[RawEntry<'_>], pubkey: &[u8; 32]) -> Result<Option<[u8; 64]>> {
     let Some(last) = top.last().filter(|e| e.key == b"~") else { return Ok(None) };
     let sig: [u8; 64] = last.value.as_bytes()?.try_into().map_err(|_| Error::bad_signature("signature (\"~\") is not 64 bytes"))?;
-    if !crate::crypto::sodium::ed25519_verify(&sig, &encoded[..last.key_offset], pubkey) {
+    if !crate::sodium::ed25519_verify(&sig, &encoded[..last.key_offset], pubkey) {
         return Err(Error::bad_signature("signature (\"~\") does not verify"));
     }
     Ok(Some(sig))

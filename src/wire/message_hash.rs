@@ -1,7 +1,7 @@
 //! The storage server's message hash: base64(BLAKE2b-32(prefix ‖ pubkey32 ‖ ns ‖ data)), unpadded.
 
-use crate::crypto::sodium;
 use crate::identity::AccountId;
+use crate::sodium;
 use base64::Engine;
 
 /// The namespace as it appears in hashes and signatures: empty for 0, else decimal.

@@ -1,16 +1,15 @@
-//! Wire formats: protobuf messages, envelopes, padding, bencode, onion framing, message hashes,
-//! swarm mapping. Pure: no I/O.
+//! Wire formats, built on the encryption schemes of [`crate::crypto`]: protobuf messages,
+//! envelopes, padding, bencode, onion requests and their framing, group messages, storage RPC
+//! shapes, message hashes, swarm mapping. Pure: no I/O.
 
 pub mod bencode;
-pub mod config_fields;
-pub mod config_message;
-
 pub mod envelope;
-pub mod group_config;
+pub mod group_message;
 pub mod message_hash;
+pub mod multi_container;
 pub mod onion;
+pub mod onion_request;
 pub mod padding;
 pub mod proto;
 pub mod rpc;
 pub mod swarm;
-pub mod user_config;

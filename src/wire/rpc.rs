@@ -1,46 +1,26 @@
 //! Storage RPC shapes (../shared/protocol/storage-rpc.md): request parameters with their
 //! signatures, and response parsing. Pure: the caller supplies the time.
 
-use crate::crypto::sodium;
+use crate::crypto::signer::Signer;
 use crate::error::{Error, Result};
-use crate::identity::{AccountId, Identity};
+use crate::identity::AccountId;
 use crate::wire::message_hash::namespace_text;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
-/// Who signs an authenticated request.
-pub enum Signer<'a> {
-    /// A standard (05) account: signs with its Ed25519 key and sends `pubkey_ed25519`.
-    User(&'a Identity),
-    /// A group (03) admin: signs with the group's Ed25519 secret key.
-    GroupAdmin { secret_key: &'a [u8; 64] },
-    /// A group member: signs with a subaccount key (see groups.md §4).
-    Subaccount { token: [u8; 36], token_signature: [u8; 64], sign: &'a (dyn Fn(&[u8]) -> [u8; 64] + Sync) },
-}
-
-impl Signer<'_> {
-    fn sign(&self, msg: &[u8]) -> [u8; 64] {
-        match self {
-            Signer::User(id) => id.sign(msg),
-            Signer::GroupAdmin { secret_key } => sodium::ed25519_sign(secret_key, msg),
-            Signer::Subaccount { sign, .. } => sign(msg),
+/// Add `signature` (over `msg`, by `signer`) and the signer's identifying fields to `params`.
+pub fn add_auth(signer: &Signer<'_>, params: &mut Map<String, Value>, msg: &[u8]) {
+    params.insert("signature".into(), B64.encode(signer.sign(msg)).into());
+    match signer {
+        Signer::User(id) => {
+            params.insert("pubkey_ed25519".into(), hex::encode(id.ed25519_public_key()).into());
         }
-    }
-
-    /// Add `signature` (over `msg`) and the identifying fields to `params`.
-    pub fn add_auth(&self, params: &mut Map<String, Value>, msg: &[u8]) {
-        params.insert("signature".into(), B64.encode(self.sign(msg)).into());
-        match self {
-            Signer::User(id) => {
-                params.insert("pubkey_ed25519".into(), hex::encode(id.ed25519_public_key()).into());
-            }
-            Signer::GroupAdmin { .. } => {}
-            Signer::Subaccount { token, token_signature, .. } => {
-                params.insert("subaccount".into(), B64.encode(token).into());
-                params.insert("subaccount_sig".into(), B64.encode(token_signature).into());
-            }
+        Signer::GroupAdmin { .. } => {}
+        Signer::Subaccount { token, token_signature, .. } => {
+            params.insert("subaccount".into(), B64.encode(token).into());
+            params.insert("subaccount_sig".into(), B64.encode(token_signature).into());
         }
     }
 }
@@ -72,7 +52,7 @@ pub fn store(account: &AccountId, namespace: i16, data: &[u8], ttl_ms: i64, now_
     p.insert("timestamp".into(), now_ms.into());
     if let Some(s) = signer {
         p.insert("sig_timestamp".into(), now_ms.into());
-        s.add_auth(&mut p, format!("store{}{now_ms}", namespace_text(namespace)).as_bytes());
+        add_auth(s, &mut p, format!("store{}{now_ms}", namespace_text(namespace)).as_bytes());
     }
     Request { method: "store", params: Value::Object(p) }
 }
@@ -84,7 +64,7 @@ pub fn retrieve(account: &AccountId, namespace: i16, last_hash: Option<&str>, no
     p.insert("namespace".into(), namespace.into());
     p.insert("last_hash".into(), last_hash.unwrap_or("").into());
     p.insert("timestamp".into(), now_ms.into());
-    signer.add_auth(&mut p, format!("retrieve{}{now_ms}", namespace_text(namespace)).as_bytes());
+    add_auth(signer, &mut p, format!("retrieve{}{now_ms}", namespace_text(namespace)).as_bytes());
     Request { method: "retrieve", params: Value::Object(p) }
 }
 
@@ -97,7 +77,7 @@ pub fn delete(account: &AccountId, hashes: &[String], signer: &Signer) -> Reques
     for h in hashes {
         msg.extend_from_slice(h.as_bytes());
     }
-    signer.add_auth(&mut p, &msg);
+    add_auth(signer, &mut p, &msg);
     Request { method: "delete", params: Value::Object(p) }
 }
 
@@ -113,7 +93,7 @@ pub fn expire_extend(account: &AccountId, hashes: &[String], expiry_ms: i64, sig
     for h in hashes {
         msg.extend_from_slice(h.as_bytes());
     }
-    signer.add_auth(&mut p, &msg);
+    add_auth(signer, &mut p, &msg);
     Request { method: "expire", params: Value::Object(p) }
 }
 
@@ -129,7 +109,7 @@ pub fn revoke_subaccounts(account: &AccountId, tokens: &[[u8; 36]], revoke: bool
     for t in tokens {
         msg.extend_from_slice(t);
     }
-    signer.add_auth(&mut p, &msg);
+    add_auth(signer, &mut p, &msg);
     Request { method, params: Value::Object(p) }
 }
 
@@ -287,6 +267,10 @@ pub fn node_time(v: &Value) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::group_key::GroupAdminKey;
+    use crate::crypto::subaccount::{make_auth_data, SubaccountSigner};
+    use crate::identity::Identity;
+    use crate::sodium;
 
     #[test]
     fn signatures_cover_the_documented_strings() {
@@ -327,5 +311,18 @@ mod tests {
         assert_eq!(parse_store(&st).unwrap(), "H");
         let st: Value = serde_json::from_str(r#"{"swarm":{"a":{"failed":true}}}"#).unwrap();
         assert!(parse_store(&st).is_err());
+    }
+
+    #[test]
+    fn rpc_signer_adds_subaccount_fields() {
+        let admin = GroupAdminKey::generate();
+        let me = Identity::generate();
+        let s = SubaccountSigner::new(&me, &make_auth_data(&admin, &me.session_id(), true, false).unwrap()).unwrap();
+        let mut params = serde_json::Map::new();
+        s.with_rpc_signer(|signer| add_auth(signer, &mut params, b"retrieve11123"));
+        assert_eq!(params["subaccount"], B64.encode(s.token()));
+        assert_eq!(params["subaccount_sig"], B64.encode(s.token_signature()));
+        let sig = B64.decode(params["signature"].as_str().unwrap()).unwrap();
+        assert!(sodium::ed25519_verify_slices(&sig, b"retrieve11123", &s.public_key()).unwrap());
     }
 }

@@ -26,7 +26,7 @@ pub fn temp_dir(tag: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!(
         "ssdk-e2e-{tag}-{}-{}",
         std::process::id(),
-        hex::encode(session_sdk::crypto::sodium::random_array::<6>())
+        hex::encode(session_sdk::sodium::random_array::<6>())
     ));
     std::fs::create_dir_all(&d).unwrap();
     d

@@ -6,9 +6,9 @@
 use base64::Engine;
 use serde_json::{json, Value};
 use session_node::{NodeInfo, RateLimitConfig, Testnet, TestnetConfig};
-use session_sdk::crypto::onion_request::NodeKeys;
-use session_sdk::crypto::sodium;
 use session_sdk::identity::{AccountId, IdPrefix, Identity};
+use session_sdk::sodium;
+use session_sdk::wire::onion_request::NodeKeys;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
@@ -185,8 +185,8 @@ where
 // ---- onion requests ---------------------------------------------------------------------------
 
 use session_sdk::crypto::onion_hop::EncType;
-use session_sdk::crypto::onion_request::{self, Destination, NodeReply};
 use session_sdk::wire::onion::{V4Request, V4Response};
+use session_sdk::wire::onion_request::{self, Destination, NodeReply};
 
 /// Send `payload` (storage RPC JSON) to `dest` through `path` (guard first); open the reply.
 pub async fn onion_to_node(c: &reqwest::Client, path: &[NodeInfo], dest: &NodeInfo, payload: &Value, enc: EncType) -> NodeReply {

@@ -137,7 +137,7 @@ pub(super) async fn remove_locked(
     gone: &[SessionId],
     announce: bool,
 ) -> Result<()> {
-    let notice = group_message::build_kicked_notice(admin, gone, g.keys.current_generation(), &crate::crypto::sodium::random_array())?;
+    let notice = group_message::build_kicked_notice(admin, gone, g.keys.current_generation(), &crate::sodium::random_array())?;
     store(inner, g, gc::NS_REVOKED_RETRIEVABLE, &notice, CONFIG_TTL_MS).await?;
     set_subaccounts(inner, g, gone, true).await?;
     for m in gone {

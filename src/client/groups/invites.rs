@@ -92,7 +92,7 @@ pub(crate) fn decline_invite(inner: &Arc<Inner>, group_id: &str) -> Result<()> {
 /// user-groups config says so): do the same here. A new group starts with only its credential;
 /// its keys, configs and messages come with the next poll of its swarm. Runs in the poller: a
 /// group that an operation holds is left for the next cycle (never waited for).
-pub(crate) fn joined_elsewhere(inner: &Inner, e: &crate::wire::user_config::GroupEntry) -> Result<()> {
+pub(crate) fn joined_elsewhere(inner: &Inner, e: &crate::config::user::GroupEntry) -> Result<()> {
     let id = e.group_id.clone();
     let me = inner.session_id().to_hex();
     if let Some(h) = inner.groups.get(&id) {

@@ -1,7 +1,7 @@
 //! Groups v2 (03 IDs) on the client: create, invite, accept, remove, leave, promote, rename;
 //! group messages stored once in the group's swarm; polling of the group namespaces; keys
 //! rotated on removal. Group state is the libsession-compatible keys, info and members configs
-//! (crypto::group_keys, wire::group_config), dumped to the database after every change.
+//! (config::group), dumped to the database after every change.
 
 mod admin;
 mod invites;
@@ -16,20 +16,23 @@ pub(crate) use network::{credential, ensure_can_send, group_copy, send_data};
 pub(crate) use poll::poll;
 
 use super::{send, Event, Inner, LogLevel};
-use crate::crypto::group_keys::{GroupAdminKey, GroupKeys, KeysRole};
-use crate::crypto::group_message::{self, GroupMessageRandomness};
+use crate::clock::local_now_ms;
+use crate::config::group::keys::GroupKeys;
+use crate::config::group::keys_message::KeysRole;
+use crate::config::group::{self as gc, GroupInfo, GroupMembers, Member, CLOSED_GROUP_SIZE_LIMIT};
+use crate::crypto::group_key::GroupAdminKey;
+use crate::crypto::signer::Signer;
 use crate::crypto::subaccount::{self, SubaccountSigner};
 use crate::error::{Error, ErrorKind, Result};
 use crate::identity::{AccountId, IdPrefix, SessionId};
-use crate::net::clock::local_now_ms;
 use crate::store::{ConversationKind, GroupRecord, GroupState, MessageState, NewOutgoing, OutboxCopy};
-use crate::wire::group_config::{self as gc, GroupInfo, GroupMembers, Member, CLOSED_GROUP_SIZE_LIMIT};
+use crate::wire::group_message::{self, GroupMessageRandomness};
 use crate::wire::proto::{
     group_update_info_change_message, group_update_member_change_message, Content, DataMessage, GroupUpdateInfoChangeMessage,
     GroupUpdateInviteMessage, GroupUpdateInviteResponseMessage, GroupUpdateMemberChangeMessage, GroupUpdateMemberLeftMessage,
     GroupUpdateMessage, GroupUpdatePromoteMessage,
 };
-use crate::wire::rpc::{self, Request, Signer};
+use crate::wire::rpc::{self, Request};
 use prost::Message as _;
 use serde::Serialize;
 use std::collections::HashMap;

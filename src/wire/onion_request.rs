@@ -1,9 +1,9 @@
 //! Building onion requests (client) and opening them (node or server), with reply encryption.
 //! Layer framing lives in `wire::onion`; this module adds the per-hop cryptography.
 
-use super::onion_hop::{self, EncType, Role};
-use super::sodium;
+use crate::crypto::onion_hop::{self, EncType, Role};
 use crate::error::{Error, Result};
+use crate::sodium;
 use crate::wire::onion::{self as frame, V4Response};
 use base64::Engine;
 use serde_json::{json, Value};

@@ -2,7 +2,7 @@
 //! zero integers are removed rather than stored, flags are 1 or absent, an avatar is a URL and
 //! a 32-byte key together or neither.
 
-use super::config_message::{ConfigValue, Dict};
+use crate::config::{ConfigValue, Dict};
 
 pub fn set_nonempty(d: &mut Dict, k: &str, v: &[u8]) {
     if v.is_empty() {
