@@ -5,9 +5,9 @@
 //! `cargo bench --bench e2e` (about 3 minutes). Set SSDK_BENCH_QUICK=1 for a shorter run.
 
 use session_node::testnet::{TestnetConfig, TestnetHandle};
+use session_sdk::client::MessageState;
+use session_sdk::client::NetworkConfig;
 use session_sdk::client::{Client, ClientConfig, Event, LogLevel};
-use session_sdk::net::NetworkConfig;
-use session_sdk::store::MessageState;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -41,7 +41,7 @@ impl Env {
 
 fn wait_ready(c: &Client) {
     let deadline = Instant::now() + Duration::from_secs(30);
-    while c.connection_state() != session_sdk::net::ConnectionState::Ready && Instant::now() < deadline {
+    while c.connection_state() != session_sdk::client::ConnectionState::Ready && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
@@ -49,7 +49,7 @@ fn wait_ready(c: &Client) {
 fn latency(env: &mut Env, quick: bool) {
     let a = Client::new(env.config()).unwrap();
     let b = Client::new(env.config()).unwrap();
-    let poll = b.network().config().seed_nodes.len(); // touch
+    let poll = b.network_status().seed_nodes.len(); // touch
     let _ = poll;
     a.start().unwrap();
     b.start().unwrap();
@@ -127,10 +127,10 @@ fn idle(env: &mut Env, quick: bool) {
     // A started client polls at the active interval for the activity window; idle begins after.
     let settle = ClientConfig::new("x", NetworkConfig::mainnet()).active_window + Duration::from_secs(2);
     std::thread::sleep(settle);
-    let s0 = c.network().stats();
+    let s0 = c.network_status();
     let window = if quick { Duration::from_secs(30) } else { Duration::from_secs(60) };
     std::thread::sleep(window);
-    let s1 = c.network().stats();
+    let s1 = c.network_status();
     let per_min = |a: u64, b: u64| (b - a) as f64 * 60.0 / window.as_secs_f64();
     println!(
         "idle client (default idle poll 15 s), over {window:?}: {:.1} onion requests/min, {:.1} direct requests/min",
@@ -291,7 +291,7 @@ fn groups(env: &mut Env) {
     for m in &members {
         while m.next_event(Duration::ZERO).is_some() {}
     }
-    let count = |c: &Client| c.network().stats().onion_requests;
+    let count = |c: &Client| c.network_status().onion_requests;
     let before_admin = count(&admin);
     let before_all: u64 = members.iter().map(count).sum::<u64>() + before_admin;
     let t = Instant::now();

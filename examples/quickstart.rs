@@ -4,9 +4,9 @@
 //! `cargo run --release --example quickstart`
 
 use session_node::testnet::{TestnetConfig, TestnetHandle};
+use session_sdk::client::MessageState;
+use session_sdk::client::NetworkConfig;
 use session_sdk::client::{Client, ClientConfig, Event};
-use session_sdk::net::NetworkConfig;
-use session_sdk::store::MessageState;
 use std::time::{Duration, Instant};
 
 fn wait_for<T>(client: &Client, timeout: Duration, mut f: impl FnMut(Event) -> Option<T>) -> Result<T, String> {
@@ -71,7 +71,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     exchange(bob, alice, &alice_id, "Hi Alice, got it. Replying the same way.")?;
     exchange(alice, bob, &bob_id, "Great, end to end both ways.")?;
 
-    let s = alice.network().stats();
+    let s = alice.network_status();
     println!(
         "alice sent {} onion requests over {} paths; {} direct requests (seed bootstrap and guard checks)",
         s.onion_requests, s.paths_built, s.direct_requests

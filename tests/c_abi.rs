@@ -136,7 +136,7 @@ fn c_echo_bot_answers_every_message() {
     let bot_id = lines.next().unwrap().unwrap();
     session_sdk::SessionId::parse(&bot_id).expect("the bot prints its Session ID first");
 
-    let network = session_sdk::net::NetworkConfig::from_file(&desc).unwrap();
+    let network = session_sdk::client::NetworkConfig::from_file(&desc).unwrap();
     let mut cfg = session_sdk::client::ClientConfig::new(dir.join("user"), network);
     cfg.poll_active = std::time::Duration::from_millis(300);
     let user = session_sdk::client::Client::new(cfg).unwrap();

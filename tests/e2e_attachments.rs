@@ -7,8 +7,8 @@ mod fixtures {
     include!("fixtures/gps_jpeg.rs");
 }
 use common::*;
+use session_sdk::client::{AttachmentState, Message, MessageState};
 use session_sdk::client::{Client, Event, OutgoingFile};
-use session_sdk::store::{AttachmentState, Message, MessageState};
 use session_sdk::ErrorKind;
 use std::time::{Duration, Instant};
 

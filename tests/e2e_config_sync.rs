@@ -92,13 +92,13 @@ fn concurrent_edits_on_two_devices_converge_and_survive_a_restart() {
     wait_until(T, "edit after restart", || nickname(&a2, &erin).as_deref() == Some("E"));
 }
 
-fn group_of(c: &Client, gid: &str) -> Option<session_sdk::client::groups::GroupSummary> {
+fn group_of(c: &Client, gid: &str) -> Option<session_sdk::client::GroupSummary> {
     c.groups().unwrap().into_iter().find(|g| g.id == gid)
 }
 
 #[test]
 fn groups_follow_the_identity_to_its_other_devices() {
-    use session_sdk::store::GroupState;
+    use session_sdk::client::GroupState;
     let net = shared_testnet();
     let a1 = started(config(net, "grp-a1"));
     let bob = started(config(net, "grp-bob"));

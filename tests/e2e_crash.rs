@@ -7,8 +7,8 @@
 
 mod common;
 use common::*;
+use session_sdk::client::NetworkConfig;
 use session_sdk::client::{Client, ClientConfig, Event};
-use session_sdk::net::NetworkConfig;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;

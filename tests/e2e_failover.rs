@@ -4,7 +4,7 @@ mod common;
 use common::*;
 use session_node::testnet::TestnetConfig;
 use session_sdk::client::Event;
-use session_sdk::store::MessageState;
+use session_sdk::client::MessageState;
 use std::time::Duration;
 
 const T: Duration = Duration::from_secs(45);

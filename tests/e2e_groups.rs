@@ -4,11 +4,11 @@
 
 mod common;
 use common::*;
-use session_sdk::client::groups::GroupChange;
+use session_sdk::client::GroupChange;
+use session_sdk::client::GroupState;
 use session_sdk::client::{Client, Event};
 use session_sdk::config::group::keys::GroupKeys;
 use session_sdk::identity::{AccountId, IdPrefix};
-use session_sdk::store::GroupState;
 use session_sdk::wire::group_message::{self, GroupMessageRandomness};
 use session_sdk::wire::proto::{group_update_info_change_message, Content, DataMessage, GroupUpdateInfoChangeMessage, GroupUpdateMessage};
 use session_sdk::ErrorKind;

@@ -3,7 +3,7 @@
 mod common;
 use common::*;
 use session_sdk::client::Event;
-use session_sdk::store::MessageState;
+use session_sdk::client::MessageState;
 use std::time::Duration;
 
 const T: Duration = Duration::from_secs(30);
@@ -233,7 +233,7 @@ fn caught_up_comes_after_everything_that_was_waiting() {
     let bob_id = bob.session_id().to_hex();
     let ids: Vec<i64> = (0..5).map(|i| alice.send_text(&bob_id, &format!("waiting {i}")).unwrap()).collect();
     for id in ids {
-        wait_until(T, "stored in bob's swarm", || alice.message(id).unwrap().state == session_sdk::store::MessageState::Sent);
+        wait_until(T, "stored in bob's swarm", || alice.message(id).unwrap().state == session_sdk::client::MessageState::Sent);
     }
     bob.start().unwrap();
     let mut received = 0;

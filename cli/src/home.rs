@@ -13,7 +13,7 @@
 
 use crate::error::{CliError, Kind, Result};
 use serde::{Deserialize, Serialize};
-use session_sdk::net::NetworkConfig;
+use session_sdk::client::NetworkConfig;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};

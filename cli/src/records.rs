@@ -3,9 +3,9 @@
 //! a `type`. SDK types are converted here, so a change inside the SDK does not change them.
 
 use serde::Serialize;
-use session_sdk::client::groups::{GroupChange, GroupMemberInfo, GroupSummary};
+use session_sdk::client::{AttachmentInfo, AttachmentState, Contact, Conversation, ConversationKind, GroupState, Message, MessageState};
 use session_sdk::client::{Client, Event};
-use session_sdk::store::{AttachmentInfo, AttachmentState, Contact, Conversation, ConversationKind, GroupState, Message, MessageState};
+use session_sdk::client::{GroupChange, GroupMemberInfo, GroupSummary};
 use std::collections::HashMap;
 
 /// Whether an ID is a group's (`03…`) rather than a Session ID (`05…`).

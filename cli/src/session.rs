@@ -5,7 +5,7 @@ use crate::home::{Home, NetworkChoice, NetworkLock, Profile};
 use crate::output::Output;
 use crate::secret::PinSource;
 use session_sdk::client::{Client, ClientConfig, Event, LogLevel};
-use session_sdk::net::{ConnectionState, NetworkConfig};
+use session_sdk::client::{ConnectionState, NetworkConfig};
 use session_sdk::ErrorKind;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};

@@ -2,26 +2,42 @@
 //! keep the network ready, all on the process-wide runtime. Host-facing calls are synchronous
 //! and cheap (database work); network work happens in the tasks and is reported as events.
 
-pub mod config;
-pub mod events;
-pub mod runtime;
-
 mod attachments;
+mod config;
 mod config_sync;
 mod contacts;
-pub mod groups;
+mod events;
+mod groups;
 mod receive;
+#[cfg(feature = "internals")]
+pub mod runtime;
+#[cfg(not(feature = "internals"))]
+mod runtime;
 mod send;
+mod status;
 mod tasks;
 
 pub use attachments::OutgoingFile;
-pub use config::{ClientConfig, IdentitySource};
+pub use config::{ClientConfig, IdentitySource, DEFAULT_MESSAGE_TTL};
 pub use events::{Event, ListenerFn, LogLevel, Waited};
+pub use groups::{GroupChange, GroupMemberInfo, GroupSummary};
+pub use status::{NetworkStatus, PathHop};
+
+// The types the client's API hands out, and the limits it enforces.
+/// Most members a group may have, the admin included.
+pub use crate::config::group::CLOSED_GROUP_SIZE_LIMIT as MAX_GROUP_MEMBERS;
+/// Largest file that can be sent (plaintext bytes): 10 MB, as the Session apps allow.
+pub use crate::crypto::attachment::MAX_ATTACHMENT_SIZE;
+pub use crate::crypto::onion_hop::EncType;
+pub use crate::net::{ConnectionState, NetworkConfig, NetworkOptions};
+pub use crate::store::{AttachmentInfo, AttachmentState, Contact, Conversation, ConversationKind, GroupState, Message, MessageState};
+/// Longest text message, in bytes.
+pub use send::MAX_TEXT_BYTES;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::identity::{Identity, SessionId};
-use crate::net::{ConnectionState, Network};
-use crate::store::{Contact, Conversation, Message, Store};
+use crate::net::Network;
+use crate::store::Store;
 use events::{EventBus, Logger};
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -241,10 +257,25 @@ impl Client {
         self.inner.network.connection_state()
     }
 
+    /// The client's network state: configuration, connection, onion paths, counters.
+    pub fn network_status(&self) -> NetworkStatus {
+        NetworkStatus::of(&self.inner.network)
+    }
+
+    /// Messages and control messages waiting in the outbox for a swarm to acknowledge them
+    /// (0 once everything queued has been sent).
+    pub fn outbox_len(&self) -> Result<usize> {
+        Ok(self.inner.store.outbox_len()?.max(0) as usize)
+    }
+
+    /// The network client itself (tests and benches).
+    #[cfg(feature = "internals")]
     pub fn network(&self) -> &Network {
         &self.inner.network
     }
 
+    /// The database itself (tests and benches).
+    #[cfg(feature = "internals")]
     pub fn store(&self) -> &Store {
         &self.inner.store
     }
@@ -419,6 +450,7 @@ impl Client {
     }
     /// Try to open raw namespace-11 group data with this client's own keys (diagnostics: shows
     /// whether this member can read a given message). Returns the sender and the content.
+    #[cfg(feature = "internals")]
     pub fn group_decrypt_raw(&self, group_id: &str, data: &[u8]) -> Result<(String, crate::wire::proto::Content)> {
         groups::decrypt_raw(&self.inner, group_id, data)
     }

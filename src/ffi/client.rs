@@ -202,7 +202,7 @@ pub extern "C" fn ssdk_client_set_log_level(client_: *const ssdk_client, level: 
 pub extern "C" fn ssdk_client_connection_ready(client_: *const ssdk_client, out_ready: *mut i32) -> ssdk_status {
     guard(|| {
         let o = out(out_ready, "out_ready")?;
-        *o = (client(client_)?.connection_state() == crate::net::ConnectionState::Ready) as i32;
+        *o = (client(client_)?.connection_state() == crate::client::ConnectionState::Ready) as i32;
         Ok(())
     })
 }
@@ -446,7 +446,7 @@ fn opt_str<'a>(p: *const c_char, name: &str) -> crate::Result<Option<&'a str>> {
 /// The largest attachment the SDK sends: 10 000 000 bytes (the twin of the protocol constant).
 #[no_mangle]
 pub extern "C" fn ssdk_max_attachment_size() -> u64 {
-    crate::crypto::attachment::MAX_ATTACHMENT_SIZE as u64
+    crate::client::MAX_ATTACHMENT_SIZE as u64
 }
 
 /// Queue the file at `path` (at most 10 MB) for `to` (a Session ID or a group ID), with an

@@ -3,9 +3,9 @@
 use super::identity::ssdk_identity;
 use super::status::{guard, ssdk_status};
 use super::util::{bytes_arg, handle, out, str_arg};
+use crate::client::NetworkConfig;
 use crate::client::{ClientConfig, IdentitySource, LogLevel};
 use crate::error::Error;
-use crate::net::NetworkConfig;
 use std::ffi::c_char;
 use std::time::Duration;
 use zeroize::Zeroizing;

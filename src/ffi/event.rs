@@ -1,7 +1,7 @@
 //! `ssdk_event`: an event with typed accessors and a JSON rendering; `ssdk_listener` callbacks.
 
+use crate::client::MessageState;
 use crate::client::{Event, LogLevel};
-use crate::store::MessageState;
 use std::ffi::{c_char, c_void, CString};
 use std::ptr;
 
@@ -196,7 +196,7 @@ impl ssdk_event {
         ev
     }
 
-    fn fill_message(&mut self, m: &crate::store::Message) {
+    fn fill_message(&mut self, m: &crate::client::Message) {
         self.message_id = m.id;
         self.conversation = cs(&m.conversation);
         self.sender = cs(&m.sender);

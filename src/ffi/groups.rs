@@ -142,5 +142,5 @@ pub extern "C" fn ssdk_client_group_members_json(
 /// The largest number of members a group can have (100), the twin of the protocol constant.
 #[no_mangle]
 pub extern "C" fn ssdk_max_group_members() -> u32 {
-    crate::config::group::CLOSED_GROUP_SIZE_LIMIT as u32
+    crate::client::MAX_GROUP_MEMBERS as u32
 }

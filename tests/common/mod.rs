@@ -2,8 +2,8 @@
 #![allow(dead_code)]
 
 use session_node::testnet::{TestnetConfig, TestnetHandle};
+use session_sdk::client::NetworkConfig;
 use session_sdk::client::{Client, ClientConfig, Event};
-use session_sdk::net::NetworkConfig;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -64,7 +64,7 @@ pub fn wait_for(client: &Client, timeout: Duration, what: &str, mut pred: impl F
     );
 }
 
-pub fn received_text(client: &Client, timeout: Duration, text: &str) -> session_sdk::store::Message {
+pub fn received_text(client: &Client, timeout: Duration, text: &str) -> session_sdk::client::Message {
     match wait_for(
         client,
         timeout,
@@ -90,7 +90,7 @@ pub fn wait_until(timeout: Duration, what: &str, mut cond: impl FnMut() -> bool)
 
 /// Wait until every text in `texts` has been received (in any order: messages sent at once may
 /// arrive in any order; history orders them by their sent time).
-pub fn received_all(client: &Client, timeout: Duration, texts: &[String]) -> Vec<session_sdk::store::Message> {
+pub fn received_all(client: &Client, timeout: Duration, texts: &[String]) -> Vec<session_sdk::client::Message> {
     let mut want: std::collections::HashSet<&str> = texts.iter().map(|s| s.as_str()).collect();
     let mut got = vec![];
     let deadline = Instant::now() + timeout;

@@ -17,10 +17,10 @@ use crate::records::{group_record, GroupRecord, Names};
 use crate::session::{Ctx, Session, Use};
 use clap::Subcommand;
 use serde_json::{json, Value};
-use session_sdk::client::groups::{GroupChange, GroupSummary};
 use session_sdk::client::Client;
+use session_sdk::client::GroupState;
+use session_sdk::client::{GroupChange, GroupSummary};
 use session_sdk::identity::{AccountId, IdPrefix};
-use session_sdk::store::GroupState;
 use session_sdk::ErrorKind;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -246,7 +246,7 @@ fn show_value(client: &Client, g: &GroupSummary) -> Result<Value> {
 fn drain(ctx: &Ctx, s: &Session, deadline: Instant) -> Result<bool> {
     loop {
         ctx.check_interrupted()?;
-        if s.client.store().outbox_len()? == 0 {
+        if s.client.outbox_len()? == 0 {
             return Ok(true);
         }
         if Instant::now() >= deadline {
@@ -450,7 +450,7 @@ pub fn run(ctx: &Ctx, cmd: GroupCommand) -> Result<()> {
                 // answer to the admins; wait for both.
                 while Instant::now() < deadline {
                     ctx.check_interrupted()?;
-                    if has_keys(&summary(&s.client, &g.id)?) && s.client.store().outbox_len()? == 0 {
+                    if has_keys(&summary(&s.client, &g.id)?) && s.client.outbox_len()? == 0 {
                         ready = true;
                         break;
                     }

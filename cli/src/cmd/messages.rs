@@ -10,9 +10,9 @@ use crate::session::{Ctx, Session, Use};
 use clap::Args;
 use serde::Serialize;
 use serde_json::{json, Value};
-use session_sdk::client::groups::GroupChange;
+use session_sdk::client::GroupChange;
 use session_sdk::client::{Client, Event, OutgoingFile};
-use session_sdk::store::{Message, MessageState};
+use session_sdk::client::{Message, MessageState};
 use session_sdk::ErrorKind;
 use std::collections::HashMap;
 use std::io::{IsTerminal, Read};
@@ -466,8 +466,8 @@ pub fn receive(ctx: &Ctx, a: ReceiveArgs) -> Result<()> {
     // The poller is sequential: one request for our swarm, then one per joined group. Once it
     // has started two more rounds after the last message arrived (and one request more, to
     // cover a swarm lookup), a whole poll has come back with nothing new.
-    let requests = || s.client.network().stats().onion_requests;
-    let joined = s.client.groups()?.iter().filter(|g| g.state == session_sdk::store::GroupState::Joined).count() as u64;
+    let requests = || s.client.network_status().onion_requests;
+    let joined = s.client.groups()?.iter().filter(|g| g.state == session_sdk::client::GroupState::Joined).count() as u64;
     let round = 1 + joined;
     let deadline = Instant::now() + timeout;
     let mut baseline = requests();

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::session::{Ctx, Session, Use};
 use clap::Args;
 use serde::Serialize;
-use session_sdk::net::ConnectionState;
+use session_sdk::client::ConnectionState;
 use std::time::Duration;
 
 #[derive(Debug, Args)]
@@ -56,23 +56,19 @@ pub struct NetworkRecord {
 }
 
 pub fn record(s: &Session) -> NetworkRecord {
-    let net = s.client.network();
-    let cfg = net.config();
-    let st = net.stats();
+    let st = s.client.network_status();
     NetworkRecord {
         ty: "network",
-        network: cfg.network.clone(),
+        network: st.network,
         source: s.network_label().to_string(),
-        seed_nodes: cfg.seed_nodes.clone(),
-        file_server: cfg.file_server.base_url(),
-        connected: net.connection_state() == ConnectionState::Ready,
-        pool_size: net.pool_size(),
-        paths: net
-            .paths()
-            .iter()
-            .map(|p| {
-                p.iter().map(|n| NodeRecord { ip: n.ip.clone(), port: n.port, ed25519: n.ed25519_hex(), swarm_id: n.swarm_id }).collect()
-            })
+        seed_nodes: st.seed_nodes,
+        file_server: st.file_server,
+        connected: st.state == ConnectionState::Ready,
+        pool_size: st.known_nodes,
+        paths: st
+            .paths
+            .into_iter()
+            .map(|p| p.into_iter().map(|n| NodeRecord { ip: n.ip, port: n.port, ed25519: n.ed25519, swarm_id: n.swarm_id }).collect())
             .collect(),
         stats: StatsRecord {
             onion_requests: st.onion_requests,

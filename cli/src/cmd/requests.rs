@@ -82,7 +82,7 @@ pub fn run(ctx: &Ctx, cmd: RequestsCommand) -> Result<()> {
                 // The notice is a control message in the outbox; wait for the outbox to drain.
                 while Instant::now() < deadline {
                     ctx.check_interrupted()?;
-                    if s.client.store().outbox_len()? == 0 {
+                    if s.client.outbox_len()? == 0 {
                         delivered = true;
                         break;
                     }
