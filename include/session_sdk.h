@@ -12,6 +12,9 @@
  *    with the matching ssdk_*_free; freeing NULL is a no-op.
  *  - No function panics or aborts on bad input: a NULL where a pointer is required, invalid
  *    UTF-8, a malformed Session ID or phrase each return an error code.
+ *  - JSON documents returned (the ssdk_client_*_json functions, ssdk_event_json) are described
+ *    field by field, with types and optionality, in docs/abi-json.md of the source tree; within
+ *    one ABI version their fields and values are only ever added.
  *  - SSDK_ABI_VERSION is the ABI this header describes; ssdk_abi_version() returns the ABI of
  *    the library loaded at run time. Bindings compare the two at load time.
  */
@@ -468,7 +471,8 @@ ssdk_status ssdk_client_connection_ready(const ssdk_client *client_, int32_t *ou
 /**
  * Approved contacts as a JSON array of objects {session_id, display_name, nickname, approved,
  * approved_me, blocked, profile_picture, created_at}. `*out_json`: release with
- * `ssdk_string_free`. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_DATABASE`.
+ * `ssdk_string_free`. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_DATABASE`. Each entry is a
+ * `contact` document (docs/abi-json.md).
  */
 ssdk_status ssdk_client_contacts_json(const ssdk_client *client_, char **out_json);
 
@@ -574,7 +578,8 @@ ssdk_status ssdk_client_set_display_name(const ssdk_client *client_, const char 
 /**
  * Conversations by most recent activity, as a JSON array of {id, kind, created_at,
  * last_activity, unread, is_request, last_message}. `*out_json`: release with
- * `ssdk_string_free`. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_DATABASE`.
+ * `ssdk_string_free`. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_DATABASE`. Each entry is a
+ * `conversation` document (docs/abi-json.md).
  */
 ssdk_status ssdk_client_conversations_json(const ssdk_client *client_, char **out_json);
 
@@ -586,6 +591,7 @@ ssdk_status ssdk_client_conversations_json(const ssdk_client *client_, char **ou
  * height, caption, url, state ("pending_upload", "uploaded", "upload_failed", "remote",
  * "downloaded")}. Page on by passing the last id. `*out_json`: release with `ssdk_string_free`.
  * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_ARGUMENT` (limit).
+ * Each entry is a `message` document (docs/abi-json.md).
  */
 ssdk_status ssdk_client_history_json(const ssdk_client *client_,
                                      const char *conversation,
@@ -838,7 +844,8 @@ int32_t ssdk_event_kind(const ssdk_event *event);
  * "message_state", "message_request", "contact_changed", "profile_changed", "caught_up", "conversation_read", "connection", "log",
  * "attachment_progress", "attachment_done", "attachment_failed", "group_invite",
  * "group_update") and the kind's
- * fields. Borrowed: valid while the event is. NULL for a NULL event.
+ * fields. Borrowed: valid while the event is. NULL for a NULL event. Every kind's fields are
+ * described in docs/abi-json.md (`event`).
  */
 const char *ssdk_event_json(const ssdk_event *event);
 
@@ -986,14 +993,15 @@ ssdk_status ssdk_client_group_decline_invite(const ssdk_client *client_, const c
 /**
  * Groups we are in or invited to, as a JSON array of {id, name, description, state
  * ("invited", "joined", "kicked", "left"), is_admin, member_count, inviter}. `*out_json`:
- * release with `ssdk_string_free`. Errors: `SSDK_ERR_NULL_ARGUMENT`.
+ * release with `ssdk_string_free`. Errors: `SSDK_ERR_NULL_ARGUMENT`. Each entry is a `group`
+ * document (docs/abi-json.md).
  */
 ssdk_status ssdk_client_groups_json(const ssdk_client *client_, char **out_json);
 
 /**
  * A group's members as a JSON array of {session_id, name, admin, invite_pending, removed}.
  * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_SESSION_ID` (not a 03 ID),
- * `SSDK_ERR_NOT_FOUND`.
+ * `SSDK_ERR_NOT_FOUND`. Each entry is a `group_member` document (docs/abi-json.md).
  */
 ssdk_status ssdk_client_group_members_json(const ssdk_client *client_,
                                            const char *group_id,

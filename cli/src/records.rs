@@ -434,7 +434,7 @@ fn as_event<T: Serialize>(r: &T) -> serde_json::Value {
 }
 
 /// An SDK event as a daemon notification's `params`: the SDK's `kind` tags, with messages in the [`MessageRecord`] shape. Kinds this version does not
-/// know are passed through as the SDK serialises them.
+/// know are passed through with their kind only.
 pub fn event_json(names: &mut Names, e: &Event) -> serde_json::Value {
     use serde_json::json;
     match e {
@@ -471,8 +471,8 @@ pub fn event_json(names: &mut Names, e: &Event) -> serde_json::Value {
             "kind": "attachment_failed", "message_id": message_id, "index": index, "upload": upload, "error": error,
             "error_kind": error_kind, "will_retry": will_retry
         }),
-        Event::Log { level, message } => json!({"kind": "log", "level": level, "message": message}),
+        Event::Log { level, message } => json!({"kind": "log", "level": level.as_str(), "message": message}),
         #[allow(unreachable_patterns)]
-        other => serde_json::to_value(other).unwrap_or_else(|_| json!({"kind": "unknown"})),
+        other => json!({"kind": other.kind_name()}),
     }
 }

@@ -3,14 +3,12 @@
 
 use crate::store::{Message, MessageState};
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
-use serde::Serialize;
 use std::sync::Mutex;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// Log levels, least to most severe. The numbers are stable (C ABI `ssdk_log_level`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LogLevel {
     Debug = 0,
     Info = 1,
@@ -31,6 +29,16 @@ impl LogLevel {
             _ => return None,
         })
     }
+    /// The level's name: "debug", "info", "warn", "error" or "off".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Debug => "debug",
+            LogLevel::Info => "info",
+            LogLevel::Warn => "warn",
+            LogLevel::Error => "error",
+            LogLevel::Off => "off",
+        }
+    }
     pub fn parse(s: &str) -> Option<LogLevel> {
         Some(match s.to_ascii_lowercase().as_str() {
             "debug" => LogLevel::Debug,
@@ -43,9 +51,8 @@ impl LogLevel {
     }
 }
 
-/// Something that happened. Serialised as JSON with a `kind` tag for bindings.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+/// Something that happened. (The C ABI renders each as a JSON document: docs/abi-json.md.)
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Event {
     /// A message arrived and is stored (from a contact or, with `is_request`, a requester).
@@ -87,8 +94,26 @@ pub enum Event {
 }
 
 impl Event {
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+    /// The event's kind in snake case ("message_received", "group_update", ...), as the C ABI's
+    /// JSON names it.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Event::MessageReceived { .. } => "message_received",
+            Event::MessageSynced { .. } => "message_synced",
+            Event::MessageState { .. } => "message_state",
+            Event::MessageRequest { .. } => "message_request",
+            Event::ContactChanged { .. } => "contact_changed",
+            Event::CaughtUp => "caught_up",
+            Event::ConversationRead { .. } => "conversation_read",
+            Event::ProfileChanged { .. } => "profile_changed",
+            Event::Connection { .. } => "connection",
+            Event::AttachmentProgress { .. } => "attachment_progress",
+            Event::AttachmentDone { .. } => "attachment_done",
+            Event::AttachmentFailed { .. } => "attachment_failed",
+            Event::GroupInvite { .. } => "group_invite",
+            Event::GroupUpdate { .. } => "group_update",
+            Event::Log { .. } => "log",
+        }
     }
 }
 

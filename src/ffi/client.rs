@@ -2,11 +2,11 @@
 
 use super::config::ssdk_config;
 use super::event::{ssdk_event, ssdk_listener, HostListener};
+use super::json::{self, ContactJson, ConversationJson, MessageJson};
 use super::status::{guard, ssdk_status};
 use super::util::{bytes_arg, c_string, handle, out, str_arg, BytesOut};
 use crate::client::{Client, LogLevel, Waited};
 use crate::error::{Error, ErrorKind};
-use serde::Serialize;
 use std::ffi::c_char;
 use std::time::Duration;
 
@@ -29,8 +29,8 @@ pub(crate) fn client<'a>(p: *const ssdk_client) -> crate::Result<&'a Client> {
     handle(p, "client").map(|c| &c.inner)
 }
 
-fn json_out<T: Serialize>(o: &mut *mut c_char, v: &T) -> crate::Result<()> {
-    *o = c_string(serde_json::to_string(v).map_err(|e| Error::internal(e.to_string()))?)?;
+fn json_out(o: &mut *mut c_char, doc: crate::Result<String>) -> crate::Result<()> {
+    *o = c_string(doc?)?;
     Ok(())
 }
 
@@ -211,12 +211,13 @@ pub extern "C" fn ssdk_client_connection_ready(client_: *const ssdk_client, out_
 
 /// Approved contacts as a JSON array of objects {session_id, display_name, nickname, approved,
 /// approved_me, blocked, profile_picture, created_at}. `*out_json`: release with
-/// `ssdk_string_free`. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_DATABASE`.
+/// `ssdk_string_free`. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_DATABASE`. Each entry is a
+/// `contact` document (docs/abi-json.md).
 #[no_mangle]
 pub extern "C" fn ssdk_client_contacts_json(client_: *const ssdk_client, out_json: *mut *mut c_char) -> ssdk_status {
     guard(|| {
         let o = out(out_json, "out_json")?;
-        json_out(o, &client(client_)?.contacts()?)
+        json_out(o, json::array::<_, ContactJson>(&client(client_)?.contacts()?))
     })
 }
 
@@ -225,7 +226,7 @@ pub extern "C" fn ssdk_client_contacts_json(client_: *const ssdk_client, out_jso
 pub extern "C" fn ssdk_client_requests_json(client_: *const ssdk_client, out_json: *mut *mut c_char) -> ssdk_status {
     guard(|| {
         let o = out(out_json, "out_json")?;
-        json_out(o, &client(client_)?.requests()?)
+        json_out(o, json::array::<_, ContactJson>(&client(client_)?.requests()?))
     })
 }
 
@@ -234,7 +235,7 @@ pub extern "C" fn ssdk_client_requests_json(client_: *const ssdk_client, out_jso
 pub extern "C" fn ssdk_client_blocked_json(client_: *const ssdk_client, out_json: *mut *mut c_char) -> ssdk_status {
     guard(|| {
         let o = out(out_json, "out_json")?;
-        json_out(o, &client(client_)?.blocked()?)
+        json_out(o, json::array::<_, ContactJson>(&client(client_)?.blocked()?))
     })
 }
 
@@ -359,12 +360,13 @@ pub extern "C" fn ssdk_client_set_display_name(client_: *const ssdk_client, name
 
 /// Conversations by most recent activity, as a JSON array of {id, kind, created_at,
 /// last_activity, unread, is_request, last_message}. `*out_json`: release with
-/// `ssdk_string_free`. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_DATABASE`.
+/// `ssdk_string_free`. Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_DATABASE`. Each entry is a
+/// `conversation` document (docs/abi-json.md).
 #[no_mangle]
 pub extern "C" fn ssdk_client_conversations_json(client_: *const ssdk_client, out_json: *mut *mut c_char) -> ssdk_status {
     guard(|| {
         let o = out(out_json, "out_json")?;
-        json_out(o, &client(client_)?.conversations()?)
+        json_out(o, json::array::<_, ConversationJson>(&client(client_)?.conversations()?))
     })
 }
 
@@ -375,6 +377,7 @@ pub extern "C" fn ssdk_client_conversations_json(client_: *const ssdk_client, ou
 /// height, caption, url, state ("pending_upload", "uploaded", "upload_failed", "remote",
 /// "downloaded")}. Page on by passing the last id. `*out_json`: release with `ssdk_string_free`.
 /// Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_ARGUMENT` (limit).
+/// Each entry is a `message` document (docs/abi-json.md).
 #[no_mangle]
 pub extern "C" fn ssdk_client_history_json(
     client_: *const ssdk_client,
@@ -388,7 +391,7 @@ pub extern "C" fn ssdk_client_history_json(
         if limit == 0 || limit > 1000 {
             return Err(Error::invalid_argument("limit must be 1 to 1000"));
         }
-        json_out(o, &client(client_)?.history(str_arg(conversation, "conversation")?, before_id, limit)?)
+        json_out(o, json::array::<_, MessageJson>(&client(client_)?.history(str_arg(conversation, "conversation")?, before_id, limit)?))
     })
 }
 
@@ -398,7 +401,7 @@ pub extern "C" fn ssdk_client_history_json(
 pub extern "C" fn ssdk_client_message_json(client_: *const ssdk_client, message_id: i64, out_json: *mut *mut c_char) -> ssdk_status {
     guard(|| {
         let o = out(out_json, "out_json")?;
-        json_out(o, &client(client_)?.message(message_id)?)
+        json_out(o, json::to_string(&MessageJson::from(&client(client_)?.message(message_id)?)))
     })
 }
 

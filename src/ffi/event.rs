@@ -107,7 +107,7 @@ impl ssdk_event {
     pub(crate) fn from_event(e: &Event) -> ssdk_event {
         let mut ev = ssdk_event {
             kind: ssdk_event_type::SSDK_EVENT_LOG,
-            json: cs(&e.to_json()).unwrap_or_default(),
+            json: super::json::to_string(&super::json::EventJson::from(e)).ok().and_then(|j| cs(&j)).unwrap_or_default(),
             conversation: None,
             sender: None,
             text: None,
@@ -185,7 +185,7 @@ impl ssdk_event {
                 ev.kind = ssdk_event_type::SSDK_EVENT_GROUP_UPDATE;
                 ev.conversation = cs(group_id);
                 ev.sender = actor.as_deref().and_then(cs);
-                ev.text = serde_json::to_value(change).ok().and_then(|v| v.as_str().and_then(cs));
+                ev.text = cs(super::json::group_change(*change));
             }
             Event::Log { level, message } => {
                 ev.kind = ssdk_event_type::SSDK_EVENT_LOG;
@@ -233,7 +233,8 @@ pub extern "C" fn ssdk_event_kind(event: *const ssdk_event) -> i32 {
 /// "message_state", "message_request", "contact_changed", "profile_changed", "caught_up", "conversation_read", "connection", "log",
 /// "attachment_progress", "attachment_done", "attachment_failed", "group_invite",
 /// "group_update") and the kind's
-/// fields. Borrowed: valid while the event is. NULL for a NULL event.
+/// fields. Borrowed: valid while the event is. NULL for a NULL event. Every kind's fields are
+/// described in docs/abi-json.md (`event`).
 #[no_mangle]
 pub extern "C" fn ssdk_event_json(event: *const ssdk_event) -> *const c_char {
     with_event(event, ptr::null(), |e| e.json.as_ptr())

@@ -2,6 +2,7 @@
 //! `ssdk_client_send_text` / `ssdk_client_send_file` and the group ID.
 
 use super::client::{client, ssdk_client};
+use super::json::{self, GroupJson, GroupMemberJson};
 use super::status::{guard, ssdk_status};
 use super::util::{c_string, out, str_arg, str_array_arg};
 use std::ffi::c_char;
@@ -112,19 +113,20 @@ pub extern "C" fn ssdk_client_group_decline_invite(client_: *const ssdk_client, 
 
 /// Groups we are in or invited to, as a JSON array of {id, name, description, state
 /// ("invited", "joined", "kicked", "left"), is_admin, member_count, inviter}. `*out_json`:
-/// release with `ssdk_string_free`. Errors: `SSDK_ERR_NULL_ARGUMENT`.
+/// release with `ssdk_string_free`. Errors: `SSDK_ERR_NULL_ARGUMENT`. Each entry is a `group`
+/// document (docs/abi-json.md).
 #[no_mangle]
 pub extern "C" fn ssdk_client_groups_json(client_: *const ssdk_client, out_json: *mut *mut c_char) -> ssdk_status {
     guard(|| {
         let o = out(out_json, "out_json")?;
-        *o = c_string(serde_json::to_string(&client(client_)?.groups()?).map_err(|e| crate::Error::internal(e.to_string()))?)?;
+        *o = c_string(json::array::<_, GroupJson>(&client(client_)?.groups()?)?)?;
         Ok(())
     })
 }
 
 /// A group's members as a JSON array of {session_id, name, admin, invite_pending, removed}.
 /// Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_SESSION_ID` (not a 03 ID),
-/// `SSDK_ERR_NOT_FOUND`.
+/// `SSDK_ERR_NOT_FOUND`. Each entry is a `group_member` document (docs/abi-json.md).
 #[no_mangle]
 pub extern "C" fn ssdk_client_group_members_json(
     client_: *const ssdk_client,
@@ -134,7 +136,7 @@ pub extern "C" fn ssdk_client_group_members_json(
     guard(|| {
         let o = out(out_json, "out_json")?;
         let m = client(client_)?.group_members(str_arg(group_id, "group_id")?)?;
-        *o = c_string(serde_json::to_string(&m).map_err(|e| crate::Error::internal(e.to_string()))?)?;
+        *o = c_string(json::array::<_, GroupMemberJson>(&m)?)?;
         Ok(())
     })
 }

@@ -16,6 +16,7 @@ pub mod crypto;
 pub mod event;
 pub mod groups;
 pub mod identity;
+mod json;
 pub mod status;
 pub mod util;
 

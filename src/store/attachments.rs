@@ -4,11 +4,9 @@
 use super::{now_ms, Store};
 use crate::error::{Error, ErrorKind, Result};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
-use serde::Serialize;
 
 /// Where an attachment is in its life. Stable numbers (C ABI `ssdk_attachment_state`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AttachmentState {
     /// Outgoing, encrypted on disk, waiting for (or in) upload.
     PendingUpload = 0,
@@ -35,7 +33,7 @@ impl AttachmentState {
 }
 
 /// The host-visible description of an attachment (no key material).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttachmentInfo {
     pub index: u32,
     pub file_name: Option<String>,

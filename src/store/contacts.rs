@@ -3,11 +3,10 @@
 use super::{now_ms, Store};
 use crate::error::Result;
 use rusqlite::{params, OptionalExtension, Row};
-use serde::Serialize;
 
 /// A known Session ID. `approved` = we accepted them (a message from someone not approved is a
 /// message request); `approved_me` = they have messaged us or accepted our request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact {
     pub session_id: String,
     /// The name they chose (from their profile).

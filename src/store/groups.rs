@@ -4,11 +4,9 @@
 use super::{now_ms, Store};
 use crate::error::Result;
 use rusqlite::{params, OptionalExtension, Row};
-use serde::Serialize;
 
 /// Membership state. Stable numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupState {
     /// Invited; not polling until accepted.
     Invited = 0,

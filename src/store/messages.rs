@@ -5,10 +5,8 @@ use super::outbox::OutboxCopy;
 use super::{now_ms, Store};
 use crate::error::{Error, ErrorKind, Result};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
-use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConversationKind {
     /// One-to-one with a Session ID (or Note to Self when it is our own).
     Direct = 0,
@@ -27,8 +25,7 @@ impl ConversationKind {
 }
 
 /// Delivery state of a message. The numbers are stable (C ABI `ssdk_message_state`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageState {
     /// In the outbox, not yet acknowledged by the recipient's swarm.
     Sending = 0,
@@ -59,7 +56,7 @@ impl MessageState {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Conversation {
     /// The peer's Session ID (or group ID).
     pub id: String,
@@ -72,7 +69,7 @@ pub struct Conversation {
     pub last_message: Option<Message>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Message {
     /// Local message id.
     pub id: i64,

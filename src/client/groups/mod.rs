@@ -34,7 +34,6 @@ use crate::wire::proto::{
 };
 use crate::wire::rpc::{self, Request};
 use prost::Message as _;
-use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::Mutex as AsyncMutex;
@@ -43,8 +42,7 @@ use tokio::sync::Mutex as AsyncMutex;
 const CONFIG_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
 
 /// What changed in a group (the `change` of a `GroupUpdate` event).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GroupChange {
     Created,
@@ -63,7 +61,7 @@ pub enum GroupChange {
 }
 
 /// A group as the host sees it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GroupSummary {
     pub id: String,
     pub name: Option<String>,
@@ -75,7 +73,7 @@ pub struct GroupSummary {
 }
 
 /// One member as the host sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupMemberInfo {
     pub session_id: String,
     pub name: String,
