@@ -1,5 +1,6 @@
 //! Talking to the network: configuration, node pool, onion paths, the onion request client,
-//! swarm cache, storage RPC and file server clients, network clock, retry and failover.
+//! swarm cache, storage RPC and file server clients, retry and failover. (The network clock is
+//! `crate::clock`.)
 
 pub mod config;
 pub mod file_server;

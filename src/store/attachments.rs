@@ -1,7 +1,8 @@
 //! Attachments of messages: what the host sees (name, type, size, state) and what the SDK
 //! keeps to itself (URL, key, digest, the encrypted blob waiting for upload).
 
-use super::{now_ms, Store};
+use super::Store;
+use crate::clock::local_now_ms as now_ms;
 use crate::error::{Error, ErrorKind, Result};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 

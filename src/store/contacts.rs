@@ -1,6 +1,7 @@
 //! Contacts and message-request state.
 
-use super::{now_ms, Store};
+use super::Store;
+use crate::clock::local_now_ms as now_ms;
 use crate::error::Result;
 use rusqlite::{params, OptionalExtension, Row};
 

@@ -1,7 +1,8 @@
 //! Groups this identity is in or invited to: credentials (admin seed or member auth data) and
 //! the dumped keys, info and members configs.
 
-use super::{now_ms, Store};
+use super::Store;
+use crate::clock::local_now_ms as now_ms;
 use crate::error::Result;
 use rusqlite::{params, OptionalExtension, Row};
 

@@ -2,7 +2,8 @@
 
 use super::attachments::{AttachmentInfo, AttachmentRecord};
 use super::outbox::OutboxCopy;
-use super::{now_ms, Store};
+use super::Store;
+use crate::clock::local_now_ms as now_ms;
 use crate::error::{Error, ErrorKind, Result};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 

@@ -38,10 +38,6 @@ pub struct Store {
     path: PathBuf,
 }
 
-pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
-
 impl Store {
     /// Open (or create) the database in `dir`. A wrong PIN fails with `WrongPin` and leaves every
     /// file untouched.

@@ -50,7 +50,7 @@ impl Store {
     pub fn enqueue(&self, copy: &OutboxCopy) -> Result<i64> {
         self.with(|c| {
             let tx = c.transaction()?;
-            let id = insert_tx(&tx, None, copy, super::now_ms())?;
+            let id = insert_tx(&tx, None, copy, crate::clock::local_now_ms())?;
             tx.commit()?;
             Ok(id)
         })
@@ -154,7 +154,7 @@ impl Store {
             )?;
             if n == 1 {
                 for copy in copies {
-                    insert_tx(&tx, Some(message_id), copy, super::now_ms())?;
+                    insert_tx(&tx, Some(message_id), copy, crate::clock::local_now_ms())?;
                 }
             }
             tx.commit()?;
