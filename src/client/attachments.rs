@@ -3,18 +3,22 @@
 //! enters the outbox only once every upload succeeded. Downloads are verified (digest, MAC,
 //! size) before anything is handed over or cached.
 
-use super::{send, Event, Inner, LogLevel};
+use super::events::{Event, LogLevel};
+use super::outbox::{approve_recipient, message_copies, retry_delay};
+use super::own_profile::profiled;
+use super::pointers::pointer;
+use super::state::ClientState;
+use super::{groups, runtime};
 use crate::crypto::attachment;
 use crate::error::{Error, ErrorKind, Result};
 use crate::identity::SessionId;
 use crate::net::file_server;
 use crate::net::network::{Direction, Transfer};
 use crate::store::{AttachmentRecord, AttachmentState, ConversationKind, MessageState, NewOutgoing};
-use crate::wire::proto::{AttachmentPointer, DataMessage, ATTACHMENT_FLAG_VOICE_MESSAGE};
+use crate::wire::proto::DataMessage;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::watch;
 
 /// A file to send.
 #[derive(Debug, Clone, Default)]
@@ -68,8 +72,8 @@ fn guess_content_type(path: &Path) -> Option<String> {
     )
 }
 
-fn attachments_dir(inner: &Inner) -> Result<PathBuf> {
-    let d = inner.config.data_dir.join("attachments");
+fn attachments_dir(client: &ClientState) -> Result<PathBuf> {
+    let d = client.config.data_dir.join("attachments");
     std::fs::create_dir_all(&d)?;
     Ok(d)
 }
@@ -86,7 +90,7 @@ fn write_synced(path: &Path, data: &[u8]) -> Result<()> {
 
 /// Queue a file message: encrypt (after removing JPEG metadata unless disabled), keep the
 /// encrypted blob on disk and the message in the database, then let the uploader take over.
-pub(crate) fn send_file(inner: &Inner, to: &str, file: OutgoingFile) -> Result<i64> {
+pub(crate) fn send_file(client: &ClientState, to: &str, file: OutgoingFile) -> Result<i64> {
     let group = to.starts_with("03");
     let to_hex = if group {
         crate::identity::AccountId::parse_with(to, crate::identity::IdPrefix::Group)?.to_hex()
@@ -100,12 +104,12 @@ pub(crate) fn send_file(inner: &Inner, to: &str, file: OutgoingFile) -> Result<i
         return Err(Error::invalid_argument("the file is empty"));
     }
     if group {
-        super::groups::ensure_can_send(inner, &to_hex)?;
-    } else if inner.store.contact(&to_hex)?.is_some_and(|c| c.blocked) {
+        groups::ensure_can_send(client, &to_hex)?;
+    } else if client.store.contact(&to_hex)?.is_some_and(|c| c.blocked) {
         return Err(Error::new(ErrorKind::Blocked, format!("{to_hex} is blocked; unblock to send")));
     }
     let is_jpeg = crate::media::jpeg::is_jpeg(&file.data);
-    let data = crate::media::jpeg::strip_metadata_if(file.data, inner.config.strip_jpeg_metadata)?;
+    let data = crate::media::jpeg::strip_metadata_if(file.data, client.config.strip_jpeg_metadata)?;
     let (width, height) = if is_jpeg {
         img_parts::jpeg::Jpeg::from_bytes(bytes::Bytes::copy_from_slice(&data))
             .ok()
@@ -115,11 +119,11 @@ pub(crate) fn send_file(inner: &Inner, to: &str, file: OutgoingFile) -> Result<i
         (None, None)
     };
     let enc = attachment::encrypt(&data)?;
-    let blob_path = attachments_dir(inner)?.join(format!("up-{}.bin", hex::encode(crate::sodium::random_array::<12>())));
+    let blob_path = attachments_dir(client)?.join(format!("up-{}.bin", hex::encode(crate::sodium::random_array::<12>())));
     write_synced(&blob_path, &enc.blob)?;
     let content_type = file.content_type.or_else(|| is_jpeg.then(|| "image/jpeg".to_string()));
-    let sent_ts = inner.next_sent_ts();
-    let me = inner.session_id().to_hex();
+    let sent_ts = client.next_sent_ts();
+    let me = client.session_id().to_hex();
     let record = AttachmentRecord {
         message_id: 0,
         info: crate::store::AttachmentInfo {
@@ -138,9 +142,9 @@ pub(crate) fn send_file(inner: &Inner, to: &str, file: OutgoingFile) -> Result<i
         digest: Some(enc.digest.to_vec()),
         blob_path: Some(blob_path.to_string_lossy().into_owned()),
         attempts: 0,
-        deadline: crate::clock::local_now_ms() + inner.config.send_retry_window.as_millis() as i64,
+        deadline: crate::clock::local_now_ms() + client.config.send_retry_window.as_millis() as i64,
     };
-    let id = inner.store.insert_outgoing(&NewOutgoing {
+    let id = client.store.insert_outgoing(&NewOutgoing {
         conversation: &to_hex,
         kind: if group { ConversationKind::Group } else { ConversationKind::Direct },
         sender: &me,
@@ -151,63 +155,16 @@ pub(crate) fn send_file(inner: &Inner, to: &str, file: OutgoingFile) -> Result<i
         attachments: vec![record],
     })?;
     if !group {
-        send::approve_recipient(inner, &to_hex)?;
+        approve_recipient(client, &to_hex)?;
     }
-    inner.bus.emit(Event::MessageState { message_id: id, conversation: to_hex, state: MessageState::Sending });
-    inner.touch();
-    inner.upload_wakeup.notify_one();
+    client.events.emit(Event::MessageState { message_id: id, conversation: to_hex, state: MessageState::Sending });
+    client.activity.touch();
+    client.wake.uploader.notify_one();
     Ok(id)
 }
 
-/// The protobuf pointer for an uploaded attachment.
-pub(crate) fn pointer(a: &AttachmentRecord) -> AttachmentPointer {
-    let i = &a.info;
-    let url = i.url.clone().unwrap_or_default();
-    AttachmentPointer {
-        deprecated_id: url.rsplit('/').next().and_then(|id| id.parse().ok()).unwrap_or(0),
-        content_type: i.content_type.clone(),
-        key: a.key.clone(),
-        size: Some(i.size as u32),
-        digest: a.digest.clone(),
-        file_name: i.file_name.clone(),
-        flags: i.voice_note.then_some(ATTACHMENT_FLAG_VOICE_MESSAGE),
-        width: i.width,
-        height: i.height,
-        caption: i.caption.clone(),
-        url: Some(url),
-    }
-}
-
-/// Incoming pointers become attachment records (state Remote).
-pub(crate) fn records_from(dm: &DataMessage) -> Vec<AttachmentRecord> {
-    dm.attachments
-        .iter()
-        .enumerate()
-        .map(|(i, p)| AttachmentRecord {
-            message_id: 0,
-            info: crate::store::AttachmentInfo {
-                index: i as u32,
-                file_name: p.file_name.clone().filter(|n| !n.is_empty()),
-                content_type: p.content_type.clone().filter(|t| !t.is_empty()),
-                size: p.size.unwrap_or(0) as u64,
-                voice_note: p.flags.unwrap_or(0) & ATTACHMENT_FLAG_VOICE_MESSAGE != 0,
-                width: p.width,
-                height: p.height,
-                caption: p.caption.clone(),
-                url: p.url.clone(),
-                state: AttachmentState::Remote,
-            },
-            key: p.key.clone(),
-            digest: p.digest.clone(),
-            blob_path: None,
-            attempts: 0,
-            deadline: 0,
-        })
-        .collect()
-}
-
 /// Progress events, at most four a second per transfer (plus the final one).
-fn progress_reporter(inner: Arc<Inner>, message_id: i64, index: u32, upload: bool) -> impl Fn(Direction, u64, u64) + Send + Sync {
+fn progress_reporter(client: Arc<ClientState>, message_id: i64, index: u32, upload: bool) -> impl Fn(Direction, u64, u64) + Send + Sync {
     let last = Mutex::new(None::<Instant>);
     move |dir, done, total| {
         if (dir == Direction::Up) != upload {
@@ -217,36 +174,23 @@ fn progress_reporter(inner: Arc<Inner>, message_id: i64, index: u32, upload: boo
         let due = l.is_none_or(|t| t.elapsed() >= Duration::from_millis(250)) || done >= total;
         if due {
             *l = Some(Instant::now());
-            inner.bus.emit(Event::AttachmentProgress { message_id, index, upload, done, total });
+            client.events.emit(Event::AttachmentProgress { message_id, index, upload, done, total });
         }
     }
-}
-
-fn register_transfer(inner: &Inner, key: (i64, u32, bool)) -> watch::Receiver<bool> {
-    let (tx, rx) = watch::channel(false);
-    inner.transfers.lock().expect("transfers lock").insert(key, tx);
-    rx
-}
-
-fn unregister_transfer(inner: &Inner, key: (i64, u32, bool)) {
-    inner.transfers.lock().expect("transfers lock").remove(&key);
 }
 
 /// Cancel an upload or download in progress. An upload's message becomes failed; a download
 /// reports `Cancelled`. Returns `NotFound` when nothing is in progress for it.
-pub(crate) fn cancel(inner: &Inner, message_id: i64, index: u32) -> Result<()> {
+pub(crate) fn cancel(client: &ClientState, message_id: i64, index: u32) -> Result<()> {
     let mut found = false;
     for upload in [true, false] {
-        if let Some(tx) = inner.transfers.lock().expect("transfers lock").get(&(message_id, index, upload)) {
-            let _ = tx.send(true);
-            found = true;
-        }
+        found |= client.transfers.cancel((message_id, index, upload));
     }
     // An upload waiting for its next attempt is cancelled in the database.
     if !found {
-        if let Ok(a) = inner.store.attachment(message_id, index) {
+        if let Ok(a) = client.store.attachment(message_id, index) {
             if a.info.state == AttachmentState::PendingUpload {
-                abandon_upload(inner, &a, "cancelled", ErrorKind::Cancelled, true)?;
+                abandon_upload(client, &a, "cancelled", ErrorKind::Cancelled, true)?;
                 found = true;
             }
         }
@@ -258,15 +202,15 @@ pub(crate) fn cancel(inner: &Inner, message_id: i64, index: u32) -> Result<()> {
     }
 }
 
-fn abandon_upload(inner: &Inner, a: &AttachmentRecord, why: &str, kind: ErrorKind, cancelled: bool) -> Result<()> {
-    inner.store.upload_abandoned(a.message_id, a.info.index, why, cancelled)?;
+fn abandon_upload(client: &ClientState, a: &AttachmentRecord, why: &str, kind: ErrorKind, cancelled: bool) -> Result<()> {
+    client.store.upload_abandoned(a.message_id, a.info.index, why, cancelled)?;
     if cancelled {
         if let Some(p) = &a.blob_path {
             let _ = std::fs::remove_file(p);
         }
     }
-    let conversation = inner.store.message(a.message_id)?.map(|m| m.conversation).unwrap_or_default();
-    inner.bus.emit(Event::AttachmentFailed {
+    let conversation = client.store.message(a.message_id)?.map(|m| m.conversation).unwrap_or_default();
+    client.events.emit(Event::AttachmentFailed {
         message_id: a.message_id,
         index: a.info.index,
         upload: true,
@@ -274,24 +218,24 @@ fn abandon_upload(inner: &Inner, a: &AttachmentRecord, why: &str, kind: ErrorKin
         error_kind: kind.name().to_string(),
         will_retry: false,
     });
-    inner.bus.emit(Event::MessageState { message_id: a.message_id, conversation, state: MessageState::Failed });
+    client.events.emit(Event::MessageState { message_id: a.message_id, conversation, state: MessageState::Failed });
     Ok(())
 }
 
 /// One upload attempt of a due attachment (run by the uploader task).
-pub(crate) async fn upload_one(inner: Arc<Inner>, a: AttachmentRecord) {
+pub(crate) async fn upload_one(client: Arc<ClientState>, a: AttachmentRecord) {
     let key = (a.message_id, a.info.index, true);
-    let cancel = register_transfer(&inner, key);
+    let cancel = client.transfers.register(key);
     let cancel_seen = cancel.clone();
     let result = async {
         let path = a.blob_path.clone().ok_or_else(|| Error::internal("pending upload without a blob"))?;
         let blob = tokio::fs::read(&path).await.map_err(|e| Error::new(ErrorKind::Io, format!("{path}: {e}")))?;
-        let report = progress_reporter(inner.clone(), a.message_id, a.info.index, true);
+        let report = progress_reporter(client.clone(), a.message_id, a.info.index, true);
         let transfer = Transfer { progress: Some(Arc::new(report)), cancel: Some(cancel) };
-        file_server::upload(&inner.network, blob, &transfer).await
+        file_server::upload(&client.network, blob, &transfer).await
     }
     .await;
-    unregister_transfer(&inner, key);
+    client.transfers.unregister(key);
     // A cancel that raced with a failing attempt still cancels (rather than being retried).
     let result = match result {
         Err(e) if *cancel_seen.borrow() && e.kind() != ErrorKind::Cancelled => {
@@ -302,14 +246,14 @@ pub(crate) async fn upload_one(inner: Arc<Inner>, a: AttachmentRecord) {
     match result {
         Ok(up) => {
             // Read the message first: the callback below runs inside the store's transaction.
-            let profiled = super::contacts::profiled(&inner).unwrap_or_default();
-            let queued = inner.store.require_message(a.message_id).and_then(|m| {
-                inner.store.upload_done(a.message_id, a.info.index, &up.url, |all| {
+            let profiled = profiled(&client.store).unwrap_or_default();
+            let queued = client.store.require_message(a.message_id).and_then(|m| {
+                client.store.upload_done(a.message_id, a.info.index, &up.url, |all| {
                     let dm = DataMessage { body: m.body.clone(), attachments: all.iter().map(pointer).collect(), ..profiled };
                     if m.conversation.starts_with("03") {
-                        Ok(vec![super::groups::group_copy(&inner, &m.conversation, dm, m.sent_ts)?])
+                        Ok(vec![groups::group_copy(&client, &m.conversation, dm, m.sent_ts)?])
                     } else {
-                        send::message_copies(&inner, &SessionId::parse(&m.conversation)?, dm, m.sent_ts)
+                        message_copies(&client, &SessionId::parse(&m.conversation)?, dm, m.sent_ts)
                     }
                 })
             });
@@ -318,30 +262,30 @@ pub(crate) async fn upload_one(inner: Arc<Inner>, a: AttachmentRecord) {
             }
             match queued {
                 Ok(q) => {
-                    inner.bus.emit(Event::AttachmentDone { message_id: a.message_id, index: a.info.index, upload: true, path: None });
-                    inner.log(LogLevel::Info, || format!("uploaded attachment {} of message {}", a.info.index, a.message_id));
+                    client.events.emit(Event::AttachmentDone { message_id: a.message_id, index: a.info.index, upload: true, path: None });
+                    client.events.log(LogLevel::Info, || format!("uploaded attachment {} of message {}", a.info.index, a.message_id));
                     if q {
-                        inner.send_wakeup.notify_one();
+                        client.wake.sender.notify_one();
                     }
                 }
-                Err(e) => inner.log(LogLevel::Error, || format!("recording the upload of message {} failed: {e}", a.message_id)),
+                Err(e) => client.events.log(LogLevel::Error, || format!("recording the upload of message {} failed: {e}", a.message_id)),
             }
         }
         Err(e) if e.kind() == ErrorKind::Cancelled => {
-            if let Err(e2) = abandon_upload(&inner, &a, "cancelled", ErrorKind::Cancelled, true) {
-                inner.log(LogLevel::Error, || format!("cancelling upload: {e2}"));
+            if let Err(e2) = abandon_upload(&client, &a, "cancelled", ErrorKind::Cancelled, true) {
+                client.events.log(LogLevel::Error, || format!("cancelling upload: {e2}"));
             }
         }
         Err(e) => {
-            let next = crate::clock::local_now_ms() + super::tasks::retry_delay(a.attempts);
+            let next = crate::clock::local_now_ms() + retry_delay(a.attempts);
             let permanent = matches!(e.kind(), ErrorKind::TooLarge | ErrorKind::Io);
             if permanent || next > a.deadline {
-                if let Err(e2) = abandon_upload(&inner, &a, &e.to_string(), e.kind(), false) {
-                    inner.log(LogLevel::Error, || format!("abandoning upload: {e2}"));
+                if let Err(e2) = abandon_upload(&client, &a, &e.to_string(), e.kind(), false) {
+                    client.events.log(LogLevel::Error, || format!("abandoning upload: {e2}"));
                 }
             } else {
-                let _ = inner.store.upload_failed_attempt(a.message_id, a.info.index, &e.to_string(), next);
-                inner.bus.emit(Event::AttachmentFailed {
+                let _ = client.store.upload_failed_attempt(a.message_id, a.info.index, &e.to_string(), next);
+                client.events.emit(Event::AttachmentFailed {
                     message_id: a.message_id,
                     index: a.info.index,
                     upload: true,
@@ -349,7 +293,7 @@ pub(crate) async fn upload_one(inner: Arc<Inner>, a: AttachmentRecord) {
                     error_kind: e.kind().name().to_string(),
                     will_retry: true,
                 });
-                inner.log(LogLevel::Warn, || format!("upload of message {} failed, retrying: {e}", a.message_id));
+                client.events.log(LogLevel::Warn, || format!("upload of message {} failed, retrying: {e}", a.message_id));
             }
         }
     }
@@ -357,11 +301,11 @@ pub(crate) async fn upload_one(inner: Arc<Inner>, a: AttachmentRecord) {
 
 /// Fetch, verify and decrypt an attachment (the verified encrypted blob is cached in the data
 /// directory, so a second download needs no network).
-pub(crate) async fn fetch(inner: &Arc<Inner>, message_id: i64, index: u32) -> Result<Vec<u8>> {
-    let a = inner.store.attachment(message_id, index)?;
+pub(crate) async fn fetch(client: &Arc<ClientState>, message_id: i64, index: u32) -> Result<Vec<u8>> {
+    let a = client.store.attachment(message_id, index)?;
     let key = a.key.clone().ok_or_else(|| Error::invalid_argument("this attachment has no key (it is not downloadable)"))?;
     let url = a.info.url.clone().ok_or_else(|| Error::new(ErrorKind::NotFound, "this attachment was never uploaded"))?;
-    let cache = attachments_dir(inner)?.join(format!("dl-{message_id}-{index}.bin"));
+    let cache = attachments_dir(client)?.join(format!("dl-{message_id}-{index}.bin"));
     let size = (a.info.size > 0).then_some(a.info.size as usize);
     if let Ok(blob) = tokio::fs::read(&cache).await {
         if let Ok(plain) = attachment::decrypt(&blob, &key, a.digest.as_deref(), size) {
@@ -369,30 +313,31 @@ pub(crate) async fn fetch(inner: &Arc<Inner>, message_id: i64, index: u32) -> Re
         }
         let _ = std::fs::remove_file(&cache);
     }
-    let location = file_server::locate(&url, inner.network.config())?;
+    let location = file_server::locate(&url, client.network.config())?;
     let tkey = (message_id, index, false);
-    let cancel = register_transfer(inner, tkey);
-    let report = progress_reporter(inner.clone(), message_id, index, false);
-    let blob = file_server::download(&inner.network, &location, &Transfer { progress: Some(Arc::new(report)), cancel: Some(cancel) }).await;
-    unregister_transfer(inner, tkey);
+    let cancel = client.transfers.register(tkey);
+    let report = progress_reporter(client.clone(), message_id, index, false);
+    let blob =
+        file_server::download(&client.network, &location, &Transfer { progress: Some(Arc::new(report)), cancel: Some(cancel) }).await;
+    client.transfers.unregister(tkey);
     let blob = blob?;
     if blob.len() > attachment::MAX_ENCRYPTED_SIZE {
         return Err(Error::new(ErrorKind::TooLarge, "the downloaded file exceeds the attachment limit"));
     }
     let plain = attachment::decrypt(&blob, &key, a.digest.as_deref(), size)?;
     write_synced(&cache, &blob)?;
-    inner.store.set_attachment_state(message_id, index, AttachmentState::Downloaded)?;
+    client.store.set_attachment_state(message_id, index, AttachmentState::Downloaded)?;
     Ok(plain)
 }
 
 /// Download in the background; progress, then done (with `dest` written atomically) or failed.
-pub(crate) fn start_download(inner: &Arc<Inner>, message_id: i64, index: u32, dest: Option<PathBuf>) -> Result<()> {
-    inner.store.attachment(message_id, index)?;
-    let rt = super::runtime::runtime()?;
-    let inner = inner.clone();
+pub(crate) fn start_download(client: &Arc<ClientState>, message_id: i64, index: u32, dest: Option<PathBuf>) -> Result<()> {
+    client.store.attachment(message_id, index)?;
+    let rt = runtime::runtime()?;
+    let client = client.clone();
     rt.spawn(async move {
         let r = async {
-            let plain = fetch(&inner, message_id, index).await?;
+            let plain = fetch(&client, message_id, index).await?;
             if let Some(d) = &dest {
                 write_synced(d, &plain)?;
             }
@@ -400,13 +345,13 @@ pub(crate) fn start_download(inner: &Arc<Inner>, message_id: i64, index: u32, de
         }
         .await;
         match r {
-            Ok(()) => inner.bus.emit(Event::AttachmentDone {
+            Ok(()) => client.events.emit(Event::AttachmentDone {
                 message_id,
                 index,
                 upload: false,
                 path: dest.map(|d| d.to_string_lossy().into_owned()),
             }),
-            Err(e) => inner.bus.emit(Event::AttachmentFailed {
+            Err(e) => client.events.emit(Event::AttachmentFailed {
                 message_id,
                 index,
                 upload: false,

@@ -51,6 +51,25 @@ impl LogLevel {
     }
 }
 
+/// What changed in a group (the `change` of a `GroupUpdate` event).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GroupChange {
+    Created,
+    Joined,
+    MembersAdded,
+    MembersRemoved,
+    MemberLeft,
+    Promoted,
+    Renamed,
+    DescriptionChanged,
+    InviteAccepted,
+    Kicked,
+    Left,
+    /// We joined and the group's key has arrived: messages can be sent to it now.
+    Ready,
+}
+
 /// Something that happened. (The C ABI renders each as a JSON document: docs/abi-json.md.)
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -88,7 +107,7 @@ pub enum Event {
     /// is empty when the invite reached another device of this identity and was synced here.
     GroupInvite { group_id: String, name: String, inviter: String },
     /// A group changed: members, admins, name, or our own membership.
-    GroupUpdate { group_id: String, change: super::groups::GroupChange, members: Vec<String>, actor: Option<String> },
+    GroupUpdate { group_id: String, change: GroupChange, members: Vec<String>, actor: Option<String> },
     /// A log line at or above the client's level.
     Log { level: LogLevel, message: String },
 }
@@ -252,6 +271,48 @@ fn dispatch(rx: Receiver<Control>, mut listener: Option<ListenerFn>, to_queue: S
 }
 
 /// Log lines become events at or above the configured level.
+/// A client's events and log filter: what the client's parts emit and log, and what the host
+/// pulls or receives through its listener.
+pub(crate) struct Events {
+    bus: EventBus,
+    logger: Logger,
+}
+
+impl Events {
+    pub(crate) fn new(level: LogLevel) -> Events {
+        Events { bus: EventBus::default(), logger: Logger::new(level) }
+    }
+    /// Deliver an event to the host.
+    pub(crate) fn emit(&self, e: Event) {
+        self.bus.emit(e)
+    }
+    /// A log line at `level`, built only when the level is enabled.
+    pub(crate) fn log(&self, level: LogLevel, msg: impl FnOnce() -> String) {
+        if self.logger.enabled(level) {
+            self.bus.emit(Event::Log { level, message: msg() });
+        }
+    }
+    pub(crate) fn set_level(&self, level: LogLevel) {
+        self.logger.set_level(level)
+    }
+    pub(crate) fn next(&self, timeout: Duration) -> Option<Event> {
+        self.bus.next(timeout)
+    }
+    pub(crate) fn wait(&self, timeout: Duration) -> Waited {
+        self.bus.wait(timeout)
+    }
+    pub(crate) fn interrupt(&self) {
+        self.bus.interrupt()
+    }
+    pub(crate) fn set_listener(&self, listener: Option<ListenerFn>) {
+        self.bus.set_listener(listener)
+    }
+    pub(crate) fn shutdown(&self) {
+        self.bus.shutdown()
+    }
+}
+
+/// Which log levels are delivered.
 pub struct Logger {
     level: std::sync::atomic::AtomicI32,
 }

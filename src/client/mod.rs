@@ -2,25 +2,38 @@
 //! keep the network ready, all on the process-wide runtime. Host-facing calls are synchronous
 //! and cheap (database work); network work happens in the tasks and is reported as events.
 
+// Inside the client, modules depend only on modules of a lower layer (tests/layers.rs
+// checks it), bottom to top:
+//   events, config, runtime, status, pointers, transfers, own_profile, user_configs, group_state
+//   → state (what the handle and the tasks share)
+//   → sync → outbox → contacts, profile, groups → attachments, send → receive → tasks → (mod.rs)
 mod attachments;
 mod config;
-mod config_sync;
 mod contacts;
 mod events;
+mod group_state;
 mod groups;
+mod outbox;
+mod own_profile;
+mod pointers;
+mod profile;
 mod receive;
 #[cfg(feature = "internals")]
 pub mod runtime;
 #[cfg(not(feature = "internals"))]
 mod runtime;
 mod send;
+mod state;
 mod status;
+mod sync;
 mod tasks;
+mod transfers;
+mod user_configs;
 
 pub use attachments::OutgoingFile;
 pub use config::{ClientConfig, IdentitySource, DEFAULT_MESSAGE_TTL};
-pub use events::{Event, ListenerFn, LogLevel, Waited};
-pub use groups::{GroupChange, GroupMemberInfo, GroupSummary};
+pub use events::{Event, GroupChange, ListenerFn, LogLevel, Waited};
+pub use group_state::{GroupMemberInfo, GroupSummary};
 pub use status::{NetworkStatus, PathHop};
 
 // The types the client's API hands out, and the limits it enforces.
@@ -38,72 +51,15 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::identity::{Identity, SessionId};
 use crate::net::Network;
 use crate::store::Store;
-use events::{EventBus, Logger};
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use events::Events;
+use state::{Activity, ClientState, Wakeups};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{watch, Notify};
+use tokio::sync::watch;
 
-pub(crate) const META_SEED: &str = "identity_seed";
-pub(crate) const META_SESSION_ID: &str = "session_id";
-pub(crate) const META_DISPLAY_NAME: &str = "display_name";
-pub(crate) const META_PROFILE_UPDATED: &str = "profile_updated_s";
-pub(crate) const META_AVATAR_URL: &str = "avatar_url";
-pub(crate) const META_AVATAR_KEY: &str = "avatar_key";
-
-/// State shared by the client handle and its tasks.
-pub(crate) struct Inner {
-    pub identity: Identity,
-    pub store: Store,
-    pub network: Network,
-    pub config: ClientConfig,
-    pub bus: EventBus,
-    pub logger: Logger,
-    /// Wakes the sender when the outbox gains work.
-    pub send_wakeup: Notify,
-    /// Wakes the poller (after a send, to pick up replies quickly).
-    pub poll_wakeup: Notify,
-    /// Wakes the uploader when a file is queued.
-    pub upload_wakeup: Notify,
-    /// Groups we are in or invited to.
-    pub groups: groups::Groups,
-    /// Cancellation switches of transfers in progress: (message id, attachment index, upload).
-    pub transfers: Mutex<std::collections::HashMap<(i64, u32, bool), watch::Sender<bool>>>,
-    /// Last activity (ms, local clock): a message sent or received.
-    pub last_activity: AtomicI64,
-    /// Tasks of this client still running.
-    pub live_tasks: AtomicUsize,
-    /// Last timestamp handed out for an outgoing message (kept strictly increasing).
-    pub last_sent_ts: AtomicI64,
-    /// Our profile and contact list as shared with our other devices.
-    pub user_configs: Mutex<config_sync::UserConfigs>,
-}
-
-impl Inner {
-    pub fn log(&self, level: LogLevel, msg: impl FnOnce() -> String) {
-        if self.logger.enabled(level) {
-            self.bus.emit(Event::Log { level, message: msg() });
-        }
-    }
-    pub fn touch(&self) {
-        self.last_activity.store(crate::clock::local_now_ms(), Ordering::Relaxed);
-    }
-    pub fn session_id(&self) -> SessionId {
-        self.identity.session_id()
-    }
-    /// A network timestamp for a new outgoing message, unique and increasing for this client.
-    pub fn next_sent_ts(&self) -> i64 {
-        let now = self.network.clock.now_ms();
-        let mut prev = self.last_sent_ts.load(Ordering::Relaxed);
-        loop {
-            let ts = now.max(prev + 1);
-            match self.last_sent_ts.compare_exchange(prev, ts, Ordering::SeqCst, Ordering::Relaxed) {
-                Ok(_) => return ts,
-                Err(p) => prev = p,
-            }
-        }
-    }
-}
+const META_SEED: &str = "identity_seed";
+const META_SESSION_ID: &str = "session_id";
 
 struct Running {
     shutdown: watch::Sender<bool>,
@@ -112,7 +68,7 @@ struct Running {
 
 /// A Session client. Cheap to share across threads (`&Client` is `Sync`).
 pub struct Client {
-    inner: Arc<Inner>,
+    state: Arc<ClientState>,
     running: Mutex<Option<Running>>,
 }
 
@@ -150,33 +106,29 @@ impl Client {
     pub fn new(config: ClientConfig) -> Result<Client> {
         let store = Store::open(&config.data_dir, config.pin.as_ref().map(|p| p.as_str()))?;
         let identity = identity_for(&store, &config.identity)?;
-        if let (Some(name), None) = (&config.display_name, store.meta_get(META_DISPLAY_NAME)?) {
-            contacts::store_display_name(&store, name)?;
+        if let (Some(name), None) = (&config.display_name, own_profile::display_name(&store)?) {
+            own_profile::store_display_name(&store, name)?;
         }
-        let user_configs = config_sync::load(&store, &identity)?;
+        let synced = user_configs::SyncedConfigs::load(&store, &identity)?;
         let network = Network::new(config.network.clone(), config.network_options.clone())?;
-        let logger = Logger::new(config.log_level);
+        let events = Events::new(config.log_level);
         let client = Client {
-            inner: Arc::new(Inner {
+            state: Arc::new(ClientState {
                 identity,
                 store,
                 network,
                 config,
-                bus: EventBus::default(),
-                logger,
-                send_wakeup: Notify::new(),
-                poll_wakeup: Notify::new(),
-                upload_wakeup: Notify::new(),
-                transfers: Mutex::new(Default::default()),
+                events,
+                wake: Wakeups::default(),
+                activity: Activity::default(),
                 groups: Default::default(),
-                last_activity: AtomicI64::new(0),
+                transfers: Default::default(),
+                synced,
                 live_tasks: AtomicUsize::new(0),
-                last_sent_ts: AtomicI64::new(0),
-                user_configs,
             }),
             running: Mutex::new(None),
         };
-        groups::load_all(&client.inner)?;
+        groups::load_all(&client.state)?;
         Ok(client)
     }
 
@@ -188,15 +140,15 @@ impl Client {
     }
 
     pub fn session_id(&self) -> SessionId {
-        self.inner.session_id()
+        self.state.session_id()
     }
 
     pub fn identity(&self) -> &Identity {
-        &self.inner.identity
+        &self.state.identity
     }
 
     pub fn mnemonic(&self) -> String {
-        self.inner.identity.mnemonic()
+        self.state.identity.mnemonic()
     }
 
     /// Start the client's tasks: network bootstrap and paths, the sender and the poller.
@@ -210,10 +162,10 @@ impl Client {
         let (tx, rx) = watch::channel(false);
         // A client that just started polls at the active interval for a while: it is catching
         // up, and its host is most likely in use.
-        self.inner.touch();
-        let handles = tasks::spawn_all(rt, &self.inner, rx);
+        self.state.activity.touch();
+        let handles = tasks::spawn_all(rt, &self.state, rx);
         *running = Some(Running { shutdown: tx, handles });
-        self.inner.log(LogLevel::Info, || format!("client {} started", self.session_id()));
+        self.state.events.log(LogLevel::Info, || format!("client {} started", self.session_id()));
         Ok(())
     }
 
@@ -224,23 +176,19 @@ impl Client {
         let running = self.running.lock().map_err(|_| Error::internal("client lock poisoned"))?.take();
         let Some(r) = running else { return Ok(()) };
         let _ = r.shutdown.send(true);
-        self.inner.send_wakeup.notify_waiters();
-        self.inner.poll_wakeup.notify_waiters();
-        self.inner.upload_wakeup.notify_waiters();
-        for tx in self.inner.transfers.lock().map(|t| t.values().cloned().collect::<Vec<_>>()).unwrap_or_default() {
-            let _ = tx.send(true);
-        }
+        self.state.wake.all();
+        self.state.transfers.cancel_all();
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
-        while self.inner.live_tasks.load(Ordering::SeqCst) > 0 && std::time::Instant::now() < deadline {
+        while self.state.live_tasks.load(Ordering::SeqCst) > 0 && std::time::Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(2));
         }
         for h in &r.handles {
             h.abort();
         }
-        while self.inner.live_tasks.load(Ordering::SeqCst) > 0 && std::time::Instant::now() < deadline + Duration::from_secs(2) {
+        while self.state.live_tasks.load(Ordering::SeqCst) > 0 && std::time::Instant::now() < deadline + Duration::from_secs(2) {
             std::thread::sleep(Duration::from_millis(2));
         }
-        self.inner.log(LogLevel::Info, || "client stopped".into());
+        self.state.events.log(LogLevel::Info, || "client stopped".into());
         Ok(())
     }
 
@@ -250,34 +198,34 @@ impl Client {
 
     /// Tasks of this client still alive (0 after `stop`).
     pub fn live_tasks(&self) -> usize {
-        self.inner.live_tasks.load(Ordering::SeqCst)
+        self.state.live_tasks.load(Ordering::SeqCst)
     }
 
     pub fn connection_state(&self) -> ConnectionState {
-        self.inner.network.connection_state()
+        self.state.network.connection_state()
     }
 
     /// The client's network state: configuration, connection, onion paths, counters.
     pub fn network_status(&self) -> NetworkStatus {
-        NetworkStatus::of(&self.inner.network)
+        NetworkStatus::of(&self.state.network)
     }
 
     /// Messages and control messages waiting in the outbox for a swarm to acknowledge them
     /// (0 once everything queued has been sent).
     pub fn outbox_len(&self) -> Result<usize> {
-        Ok(self.inner.store.outbox_len()?.max(0) as usize)
+        Ok(self.state.store.outbox_len()?.max(0) as usize)
     }
 
     /// The network client itself (tests and benches).
     #[cfg(feature = "internals")]
     pub fn network(&self) -> &Network {
-        &self.inner.network
+        &self.state.network
     }
 
     /// The database itself (tests and benches).
     #[cfg(feature = "internals")]
     pub fn store(&self) -> &Store {
-        &self.inner.store
+        &self.state.store
     }
 
     // ---- events ------------------------------------------------------------------------
@@ -285,29 +233,29 @@ impl Client {
     /// The next event, waiting up to `timeout`. Returns `None` on timeout, and always when a
     /// listener is installed (the listener receives everything).
     pub fn next_event(&self, timeout: Duration) -> Option<Event> {
-        self.inner.bus.next(timeout)
+        self.state.events.next(timeout)
     }
 
     /// Like [`Client::next_event`], but says whether the wait timed out or was interrupted by
     /// [`Client::interrupt_wait`].
     pub fn wait_event(&self, timeout: Duration) -> events::Waited {
-        self.inner.bus.wait(timeout)
+        self.state.events.wait(timeout)
     }
 
     /// Wake every thread now blocked in [`Client::next_event`] or [`Client::wait_event`] on
     /// this client (they return at once, with no event); waits that start later are not
     /// affected. For hosts that block a thread on events and want to stop it promptly.
     pub fn interrupt_wait(&self) {
-        self.inner.bus.interrupt();
+        self.state.events.interrupt();
     }
 
     /// Install or remove the event listener (see [`events::EventBus::set_listener`]).
     pub fn set_listener(&self, listener: Option<ListenerFn>) {
-        self.inner.bus.set_listener(listener)
+        self.state.events.set_listener(listener)
     }
 
     pub fn set_log_level(&self, level: LogLevel) {
-        self.inner.logger.set_level(level)
+        self.state.events.set_level(level)
     }
 
     // ---- messaging ---------------------------------------------------------------------
@@ -315,31 +263,31 @@ impl Client {
     /// Queue a text message to a Session ID: stored in the outbox before any network call, then
     /// sent by the running client (or at its next start). Returns the local message id.
     pub fn send_text(&self, to: &str, body: &str) -> Result<i64> {
-        send::send_text(&self.inner, to, body)
+        send::send_text(&self.state, to, body)
     }
 
     /// Queue a file (at most 10 MB; JPEG metadata is removed unless disabled): it is encrypted
     /// now, uploaded by the running client with progress events, and the message goes out once
     /// the upload succeeded. Returns the local message id.
     pub fn send_file(&self, to: &str, file: OutgoingFile) -> Result<i64> {
-        attachments::send_file(&self.inner, to, file)
+        attachments::send_file(&self.state, to, file)
     }
 
     /// Read and queue a file from disk (see [`Client::send_file`]); `caption` is the message text.
     pub fn send_file_path(&self, to: &str, path: &std::path::Path, caption: Option<&str>) -> Result<i64> {
         let mut f = OutgoingFile::from_path(path)?;
         f.caption = caption.map(str::to_owned);
-        attachments::send_file(&self.inner, to, f)
+        attachments::send_file(&self.state, to, f)
     }
 
     /// Download, verify and decrypt an attachment (async; verified blobs are cached).
     pub async fn fetch_attachment(&self, message_id: i64, index: u32) -> Result<Vec<u8>> {
-        attachments::fetch(&self.inner, message_id, index).await
+        attachments::fetch(&self.state, message_id, index).await
     }
 
     /// Blocking [`Client::fetch_attachment`], for threads outside any async runtime.
     pub fn download_attachment(&self, message_id: i64, index: u32) -> Result<Vec<u8>> {
-        self.block_on(attachments::fetch(&self.inner, message_id, index))
+        self.block_on(attachments::fetch(&self.state, message_id, index))
     }
 
     /// Blocking download written to `dest` only once verified (never a partial file).
@@ -351,49 +299,49 @@ impl Client {
     /// Download in the background: `AttachmentProgress` events, then `AttachmentDone` (with
     /// `dest` written) or `AttachmentFailed`.
     pub fn start_download(&self, message_id: i64, index: u32, dest: Option<std::path::PathBuf>) -> Result<()> {
-        attachments::start_download(&self.inner, message_id, index, dest)
+        attachments::start_download(&self.state, message_id, index, dest)
     }
 
     /// Cancel an upload (its message fails) or a download in progress.
     pub fn cancel_transfer(&self, message_id: i64, index: u32) -> Result<()> {
-        attachments::cancel(&self.inner, message_id, index)
+        attachments::cancel(&self.state, message_id, index)
     }
 
     /// Put a failed message back in the outbox.
     pub fn resend(&self, message_id: i64) -> Result<()> {
-        send::resend(&self.inner, message_id)
+        send::resend(&self.state, message_id)
     }
 
     pub fn conversations(&self) -> Result<Vec<Conversation>> {
-        self.inner.store.conversations()
+        self.state.store.conversations()
     }
 
     /// A page of history, newest first: messages older than `before_id` (all when 0).
     pub fn history(&self, conversation: &str, before_id: i64, limit: u32) -> Result<Vec<Message>> {
-        self.inner.store.history(conversation, before_id, limit)
+        self.state.store.history(conversation, before_id, limit)
     }
 
     pub fn message(&self, id: i64) -> Result<Message> {
-        self.inner.store.require_message(id)
+        self.state.store.require_message(id)
     }
 
     pub fn mark_read(&self, conversation: &str, up_to_id: i64) -> Result<usize> {
-        let n = self.inner.store.mark_read(conversation, up_to_id)?;
-        if let Err(e) = config_sync::read_changed(&self.inner, conversation, up_to_id) {
-            self.inner.log(LogLevel::Warn, || format!("sharing the read mark of {conversation} failed: {e}"));
+        let n = self.state.store.mark_read(conversation, up_to_id)?;
+        if let Err(e) = sync::read_changed(&self.state, conversation, up_to_id) {
+            self.state.events.log(LogLevel::Warn, || format!("sharing the read mark of {conversation} failed: {e}"));
         }
         Ok(n)
     }
 
     pub fn delete_conversation(&self, conversation: &str) -> Result<()> {
-        if !self.inner.store.delete_conversation(conversation)? {
+        if !self.state.store.delete_conversation(conversation)? {
             return Err(Error::new(ErrorKind::NotFound, format!("no conversation {conversation}")));
         }
         Ok(())
     }
 
     pub fn delete_message(&self, id: i64) -> Result<()> {
-        if !self.inner.store.delete_message(id)? {
+        if !self.state.store.delete_message(id)? {
             return Err(Error::new(ErrorKind::NotFound, format!("no message with id {id}")));
         }
         Ok(())
@@ -405,117 +353,116 @@ impl Client {
     /// until the group's keys and configs are stored in its swarm; invites go out through the
     /// outbox. Returns the group ID (`03…`). Send to it with `send_text` / `send_file`.
     pub fn create_group(&self, name: &str, description: Option<&str>, members: &[&str]) -> Result<String> {
-        self.block_on(groups::create(&self.inner, name, description, members))
+        self.block_on(groups::create(&self.state, name, description, members))
     }
     /// Invite more members (admins only). New members get a fresh key: they read from now on.
     pub fn group_invite(&self, group_id: &str, members: &[&str]) -> Result<()> {
-        self.block_on(groups::invite(&self.inner, group_id, members))
+        self.block_on(groups::invite(&self.state, group_id, members))
     }
     /// Remove members (admins only): their access is revoked and keys rotate, so they cannot
     /// read anything sent afterwards.
     pub fn group_remove(&self, group_id: &str, members: &[&str]) -> Result<()> {
-        self.block_on(groups::remove(&self.inner, group_id, members))
+        self.block_on(groups::remove(&self.state, group_id, members))
     }
     /// Make a member an admin (admins only).
     pub fn group_promote(&self, group_id: &str, member: &str) -> Result<()> {
-        self.block_on(groups::promote(&self.inner, group_id, member))
+        self.block_on(groups::promote(&self.state, group_id, member))
     }
     /// Rename the group (admins only).
     pub fn group_rename(&self, group_id: &str, name: &str) -> Result<()> {
-        self.block_on(groups::rename(&self.inner, group_id, name))
+        self.block_on(groups::rename(&self.state, group_id, name))
     }
     /// Set the group's description (admins only).
     pub fn group_set_description(&self, group_id: &str, description: &str) -> Result<()> {
-        self.block_on(groups::set_description(&self.inner, group_id, description))
+        self.block_on(groups::set_description(&self.state, group_id, description))
     }
     /// Leave a group: the members are told, an admin removes us, and we stop polling it.
     pub fn group_leave(&self, group_id: &str) -> Result<()> {
-        self.block_on(groups::leave(&self.inner, group_id))
+        self.block_on(groups::leave(&self.state, group_id))
     }
     /// Accept a pending group invite: start polling the group.
     pub fn group_accept_invite(&self, group_id: &str) -> Result<()> {
-        groups::accept_invite(&self.inner, group_id)
+        groups::accept_invite(&self.state, group_id)
     }
     /// Decline a pending group invite.
     pub fn group_decline_invite(&self, group_id: &str) -> Result<()> {
-        groups::decline_invite(&self.inner, group_id)
+        groups::decline_invite(&self.state, group_id)
     }
     /// Groups we are in or invited to.
-    pub fn groups(&self) -> Result<Vec<groups::GroupSummary>> {
-        groups::summaries(&self.inner)
+    pub fn groups(&self) -> Result<Vec<GroupSummary>> {
+        groups::summaries(&self.state)
     }
     /// A group's members as its members config lists them.
-    pub fn group_members(&self, group_id: &str) -> Result<Vec<groups::GroupMemberInfo>> {
-        groups::members(&self.inner, group_id)
+    pub fn group_members(&self, group_id: &str) -> Result<Vec<GroupMemberInfo>> {
+        groups::members(&self.state, group_id)
     }
     /// Try to open raw namespace-11 group data with this client's own keys (diagnostics: shows
     /// whether this member can read a given message). Returns the sender and the content.
     #[cfg(feature = "internals")]
     pub fn group_decrypt_raw(&self, group_id: &str, data: &[u8]) -> Result<(String, crate::wire::proto::Content)> {
-        groups::decrypt_raw(&self.inner, group_id, data)
+        groups::decrypt_raw(&self.state, group_id, data)
     }
 
     // ---- contacts and requests -----------------------------------------------------------
 
     pub fn contacts(&self) -> Result<Vec<Contact>> {
-        self.inner.store.contacts()
+        self.state.store.contacts()
     }
     pub fn contact(&self, session_id: &str) -> Result<Option<Contact>> {
-        self.inner.store.contact(&SessionId::parse(session_id)?.to_hex())
+        self.state.store.contact(&SessionId::parse(session_id)?.to_hex())
     }
     pub fn requests(&self) -> Result<Vec<Contact>> {
-        self.inner.store.requests()
+        self.state.store.requests()
     }
     pub fn blocked(&self) -> Result<Vec<Contact>> {
-        self.inner.store.blocked_contacts()
+        self.state.store.blocked_contacts()
     }
     pub fn add_contact(&self, session_id: &str, nickname: Option<&str>) -> Result<()> {
-        contacts::add_contact(&self.inner, session_id, nickname)
+        contacts::add_contact(&self.state, session_id, nickname)
     }
     pub fn set_nickname(&self, session_id: &str, nickname: Option<&str>) -> Result<()> {
-        contacts::set_nickname(&self.inner, session_id, nickname)
+        contacts::set_nickname(&self.state, session_id, nickname)
     }
     pub fn remove_contact(&self, session_id: &str) -> Result<()> {
-        contacts::remove_contact(&self.inner, session_id)
+        contacts::remove_contact(&self.state, session_id)
     }
     pub fn accept_request(&self, session_id: &str) -> Result<()> {
-        contacts::accept_request(&self.inner, session_id)
+        contacts::accept_request(&self.state, session_id)
     }
     pub fn decline_request(&self, session_id: &str) -> Result<()> {
-        contacts::decline_request(&self.inner, session_id)
+        contacts::decline_request(&self.state, session_id)
     }
     pub fn block(&self, session_id: &str) -> Result<()> {
-        contacts::set_blocked(&self.inner, session_id, true)
+        contacts::set_blocked(&self.state, session_id, true)
     }
     pub fn unblock(&self, session_id: &str) -> Result<()> {
-        contacts::set_blocked(&self.inner, session_id, false)
+        contacts::set_blocked(&self.state, session_id, false)
     }
     pub fn set_display_name(&self, name: &str) -> Result<()> {
-        contacts::store_display_name(&self.inner.store, name)?;
-        config_sync::profile_changed(&self.inner)
+        profile::set_display_name(&self.state, name)
     }
     /// Set our profile picture (an image up to 10 MB; JPEG metadata removed unless disabled):
     /// encrypted, uploaded through an onion request, then sent with our messages and synced to
     /// our other devices. `None` removes it. Blocks on the upload; call it from a thread outside
     /// any async runtime.
     pub fn set_profile_picture(&self, image: Option<&[u8]>) -> Result<()> {
-        self.block_on(contacts::set_profile_picture(&self.inner, image))
+        self.block_on(profile::set_profile_picture(&self.state, image))
     }
 
     /// Download and decrypt a profile picture: ours (`None`) or a contact's, as announced by
     /// their latest message. `Ok(None)` when there is none. Blocks on the download.
     pub fn profile_picture(&self, session_id: Option<&str>) -> Result<Option<Vec<u8>>> {
-        self.block_on(contacts::profile_picture(&self.inner, session_id))
+        self.block_on(profile::profile_picture(&self.state, session_id))
     }
 
     pub fn display_name(&self) -> Result<Option<String>> {
-        self.inner.store.meta_get_string(META_DISPLAY_NAME)
+        own_profile::display_name(&self.state.store)
     }
 }
 
 impl Drop for Client {
     fn drop(&mut self) {
         let _ = self.stop();
-        self.inner.bus.shutdown();
+        self.state.events.shutdown();
     }
 }
