@@ -13,7 +13,7 @@ mod paths;
 mod swarm;
 mod transport;
 
-pub use transport::{Direction, Progress, ServerTarget, Transfer};
+pub use transport::{Direction, ServerTarget, Transfer};
 
 use super::config::NetworkConfig;
 use super::node::Node;
