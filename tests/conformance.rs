@@ -8,7 +8,7 @@ use session_sdk::crypto::{config_encrypt, multi_encrypt, onion_hop, ons, push, s
 use session_sdk::identity::{blinding, mnemonic, xed25519, AccountId, Identity, SessionId};
 use session_sdk::sodium;
 use session_sdk::wire::{message_hash, onion, swarm};
-use session_sdk::wire::{multi_container, onion_request};
+use session_sdk::wire::{multi_container, onion_relay, onion_request};
 use std::path::PathBuf;
 
 fn vectors_path() -> PathBuf {
@@ -255,7 +255,7 @@ fn run(op: &str, i: &In) -> Outcome {
         "onion_request_parse" => {
             let sk = i.key32("local_x25519_secret_key")?;
             let pk = i.key32("local_x25519_pubkey")?;
-            let layer = onion_request::open_layer(&i.hex("request"), &sk, &pk).map_err(e)?;
+            let layer = onion_relay::open_layer(&i.hex("request"), &sk, &pk).map_err(e)?;
             let reply = layer.encrypt_reply(i.s("reply_plaintext_utf8").as_bytes()).map_err(e)?;
             // The sender (whose key the note names) must be able to open the reply.
             Ok(out(vec![
@@ -266,12 +266,12 @@ fn run(op: &str, i: &In) -> Outcome {
             ]))
         }
         "onion_inner_request_route" => {
-            let r = onion::route(&i.hex("layer")).map_err(e)?;
+            let r = onion_relay::route(&i.hex("layer")).map_err(e)?;
             Ok(match r {
-                onion::Route::FinalDestination { request, .. } => {
+                onion_relay::Route::FinalDestination { request, .. } => {
                     out(vec![("kind", "final_destination".into()), ("ciphertext", h(request))])
                 }
-                onion::Route::RelayToServer { layer, host, port, protocol, target } => out(vec![
+                onion_relay::Route::RelayToServer { layer, host, port, protocol, target } => out(vec![
                     ("kind", "relay_to_server".into()),
                     ("payload", h(layer)),
                     ("host_utf8", host.into()),
@@ -279,7 +279,7 @@ fn run(op: &str, i: &In) -> Outcome {
                     ("protocol_utf8", protocol.into()),
                     ("target_utf8", target.into()),
                 ]),
-                onion::Route::RelayToNode { ciphertext, ephemeral_key, enc_type, destination } => out(vec![
+                onion_relay::Route::RelayToNode { ciphertext, ephemeral_key, enc_type, destination } => out(vec![
                     ("kind", "relay_to_node".into()),
                     ("ciphertext", h(ciphertext)),
                     ("ephemeral_key", h(ephemeral_key)),
@@ -288,7 +288,7 @@ fn run(op: &str, i: &In) -> Outcome {
                 ]),
             })
         }
-        "onion_url_target_allowed" => Ok(out(vec![("allowed", onion::url_target_allowed(i.s("target_utf8")).into())])),
+        "onion_url_target_allowed" => Ok(out(vec![("allowed", onion_relay::url_target_allowed(i.s("target_utf8")).into())])),
 
         // ---- swarms, hashes ----
         "pubkey_to_swarm_space" => {
@@ -458,7 +458,7 @@ fn onion_parser_replies_open_at_the_sender() {
     let v = load();
     for entry in v["groups"]["onion_parser"].as_array().unwrap() {
         let i = In(entry["inputs"].as_object().unwrap());
-        let layer = onion_request::open_layer(
+        let layer = onion_relay::open_layer(
             &i.hex("request"),
             &i.key32("local_x25519_secret_key").unwrap(),
             &i.key32("local_x25519_pubkey").unwrap(),

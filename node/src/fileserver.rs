@@ -18,7 +18,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Map, Value};
 use session_sdk::sodium;
 use session_sdk::wire::onion::{V4Request, V4Response};
-use session_sdk::wire::onion_request::open_layer;
+use session_sdk::wire::onion_relay::open_layer;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde_json::{json, Map, Value};
 use session_sdk::crypto::onion_hop::EncType;
-use session_sdk::wire::onion::{self as frame, Route};
-use session_sdk::wire::onion_request::{open_relayed, OpenedLayer};
+use session_sdk::wire::onion::encode_layer;
+use session_sdk::wire::onion_relay::{self as frame, open_relayed, OpenedLayer, Route};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -115,7 +115,7 @@ async fn process(node: &Arc<Node>, ct: &[u8], eph: [u8; 32], enc: EncType, hop_n
                 return OnionReply::text(502, format!("Next node not found: {}", hex::encode(destination)));
             };
             let meta = json!({"ephemeral_key": hex::encode(ephemeral_key), "enc_type": enc_type.as_str(), "hop_no": hop_no + 1});
-            let body = frame::encode_layer(&ciphertext, &meta);
+            let body = encode_layer(&ciphertext, &meta);
             match internal::call(node, next, internal::RELAY_PATH, body, RELAY_TIMEOUT).await {
                 Ok((status, bytes)) => OnionReply { status, content_type: "application/octet-stream", body: bytes.to_vec() },
                 Err(_) => OnionReply::text(504, "Request time out"),

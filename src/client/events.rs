@@ -209,10 +209,6 @@ impl EventBus {
         *self.wake.lock().expect("wake lock") = bounded(0);
     }
 
-    pub fn queued(&self) -> usize {
-        self.queue_rx.len()
-    }
-
     /// Install (or with `None`, remove) the listener. The first listener starts the dispatcher
     /// thread, which first delivers anything already queued. Safe to call from inside the
     /// listener itself: the swap happens on the dispatcher thread between events, and the

@@ -67,18 +67,22 @@ impl Config {
         }
     }
 
+    #[cfg(feature = "internals")]
     pub fn domain(&self) -> &str {
         &self.domain
     }
+    #[cfg(feature = "internals")]
     pub fn state(&self) -> ConfigState {
         self.state
     }
+    #[cfg(feature = "internals")]
     pub fn seqno(&self) -> i64 {
         self.msg.seqno()
     }
     pub fn data(&self) -> &Dict {
         self.msg.data()
     }
+    #[cfg(feature = "internals")]
     pub fn message(&self) -> &ConfigMessage {
         &self.msg
     }

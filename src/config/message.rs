@@ -87,6 +87,7 @@ impl ConfigMessage {
     }
 
     /// A new, empty, mutable message with the given seqno.
+    #[cfg(feature = "internals")]
     pub fn new_mutable(seqno: i64, lag: i64, keys: SigningKeys) -> ConfigMessage {
         ConfigMessage { seqno, lag, keys, orig_data: Some(Dict::new()), ..ConfigMessage::empty(SigningKeys::none()) }
     }
@@ -315,11 +316,9 @@ impl ConfigMessage {
     pub fn unmerged_index(&self) -> Option<usize> {
         self.unmerged
     }
+    #[cfg(feature = "internals")]
     pub fn verified_signature(&self) -> Option<&[u8; 64]> {
         self.verified_signature.as_ref()
-    }
-    pub fn signing_keys(&self) -> &SigningKeys {
-        &self.keys
     }
     pub fn set_signing_keys(&mut self, keys: SigningKeys) {
         self.keys = keys;

@@ -67,6 +67,7 @@ impl Pool {
         self.paths.retain(|p| p.nodes.iter().all(|n| keep.contains(&n.keys.ed25519)));
     }
 
+    #[cfg(feature = "internals")]
     pub fn find(&self, ed: &[u8; 32]) -> Option<&Node> {
         self.nodes.iter().find(|n| &n.keys.ed25519 == ed)
     }

@@ -222,10 +222,6 @@ impl Store {
         self.with(|c| c.execute("UPDATE messages SET state = ?2 WHERE id = ?1", params![id, state as i64]).map(drop))
     }
 
-    pub fn set_message_extra(&self, id: i64, extra: &str) -> Result<()> {
-        self.with(|c| c.execute("UPDATE messages SET extra = ?2 WHERE id = ?1", params![id, extra]).map(drop))
-    }
-
     /// A page of a conversation, newest first by the sender's timestamp (then arrival): the
     /// messages that sort before message `before_id` (from the newest when 0).
     pub fn history(&self, conversation: &str, before_id: i64, limit: u32) -> Result<Vec<Message>> {

@@ -21,7 +21,7 @@ pub use outbox::OutboxCopy;
 
 use crate::error::{Error, ErrorKind, Result};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 
 pub const DB_FILE: &str = "session.db";
@@ -35,7 +35,6 @@ impl From<rusqlite::Error> for Error {
 /// An open, unlocked database.
 pub struct Store {
     conn: Mutex<Connection>,
-    path: PathBuf,
 }
 
 impl Store {
@@ -73,11 +72,7 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::migrate(&mut conn)?;
-        Ok(Store { conn: Mutex::new(conn), path })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
+        Ok(Store { conn: Mutex::new(conn) })
     }
 
     pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T> {
@@ -85,6 +80,7 @@ impl Store {
         Ok(f(&mut c)?)
     }
 
+    #[cfg(test)]
     pub fn schema_version(&self) -> Result<u32> {
         self.with(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)))
     }

@@ -94,6 +94,7 @@ pub fn as_bytes(v: &Value) -> Result<&[u8]> {
     }
 }
 
+#[cfg(feature = "internals")]
 pub fn as_int(v: &Value) -> Result<i64> {
     match v {
         Value::Int(i) => Ok(*i),

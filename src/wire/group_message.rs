@@ -81,9 +81,10 @@ pub fn encrypt_message(
 pub struct DecryptedGroupMessage {
     /// `05` + X25519 of the signing key.
     pub sender: SessionId,
-    pub sender_ed25519: [u8; 32],
+    /// The message (decompressed, unpadded), signature checked.
     pub plaintext: Vec<u8>,
-    /// Index (in the given key list) of the key that opened it.
+    /// Index (in the given key list) of the key that opened it (read by tests only).
+    #[cfg(feature = "internals")]
     pub key_index: usize,
 }
 
@@ -95,7 +96,7 @@ pub fn decrypt_message(keys: &[[u8; 32]], ciphertext: &[u8]) -> Result<Decrypted
         return Err(Error::decryption_failed("group message is too short"));
     }
     let nonce: [u8; 24] = ciphertext[..24].try_into().expect("24");
-    let (key_index, mut plain) = keys
+    let (_key_index, mut plain) = keys
         .iter()
         .enumerate()
         .find_map(|(i, k)| sodium::xchacha_decrypt(&ciphertext[24..], &nonce, k).ok().map(|p| (i, p)))
@@ -135,7 +136,12 @@ pub fn decrypt_message(keys: &[[u8; 32]], ciphertext: &[u8]) -> Result<Decrypted
         return Err(Error::bad_signature("group message signature does not verify"));
     }
     let plaintext = if compressed { compression::decompress(data, MAX_PLAINTEXT_MESSAGE_SIZE)? } else { data.to_vec() };
-    Ok(DecryptedGroupMessage { sender: SessionId::from_x25519(x_pk), sender_ed25519: ed_pk, plaintext, key_index })
+    Ok(DecryptedGroupMessage {
+        sender: SessionId::from_x25519(x_pk),
+        plaintext,
+        #[cfg(feature = "internals")]
+        key_index: _key_index,
+    })
 }
 
 /// The random inputs of one [`encode_for_group`] (injectable so tests are deterministic).
@@ -181,11 +187,14 @@ pub fn encode_for_group(
 /// A received group message.
 #[derive(Debug, Clone)]
 pub struct DecodedGroupMessage {
+    /// Who sent it (verified: the signature inside is theirs).
     pub sender: SessionId,
-    pub sender_ed25519: [u8; 32],
+    /// The envelope (its timestamp is the sender's).
     pub envelope: Envelope,
+    /// What it says.
     pub content: Content,
-    /// Index of the key (in the list given) that opened it.
+    /// Index (in the given key list) of the key that opened it (read by tests only).
+    #[cfg(feature = "internals")]
     pub key_index: usize,
 }
 
@@ -200,7 +209,13 @@ pub fn decode_group_message(keys: &[[u8; 32]], data: &[u8]) -> Result<DecodedGro
         return Err(Error::malformed("group envelope proSig is not 64 bytes"));
     }
     let content = Content::decode(content_bytes)?;
-    Ok(DecodedGroupMessage { sender: m.sender, sender_ed25519: m.sender_ed25519, envelope, content, key_index: m.key_index })
+    Ok(DecodedGroupMessage {
+        sender: m.sender,
+        envelope,
+        content,
+        #[cfg(feature = "internals")]
+        key_index: m.key_index,
+    })
 }
 
 // ---- kicked notices (namespace −11) -----------------------------------------------------------
@@ -263,6 +278,7 @@ pub fn member_change_signed_bytes(change_type: i32, sent_ms: u64) -> Vec<u8> {
 }
 /// Signed bytes of a `GroupUpdateDeleteMemberContentMessage`:
 /// `"DELETE_CONTENT" ‖ ts ‖ member IDs… ‖ message hashes…` (concatenated, no separators).
+#[cfg(feature = "internals")]
 pub fn delete_content_signed_bytes(sent_ms: u64, member_ids: &[String], message_hashes: &[String]) -> Vec<u8> {
     format!("DELETE_CONTENT{sent_ms}{}{}", member_ids.concat(), message_hashes.concat()).into_bytes()
 }

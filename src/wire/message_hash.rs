@@ -1,18 +1,12 @@
-//! The storage server's message hash: base64(BLAKE2b-32(prefix ‖ pubkey32 ‖ ns ‖ data)), unpadded.
+//! The storage server's message hash: base64(BLAKE2b-32(prefix ‖ pubkey32 ‖ ns ‖ data)),
+//! unpadded. Service-node side (the testnet in node/); compiled with `internals`.
 
 use crate::identity::AccountId;
 use crate::sodium;
+use crate::wire::rpc::namespace_text;
 use base64::Engine;
 
-/// The namespace as it appears in hashes and signatures: empty for 0, else decimal.
-pub fn namespace_text(ns: i16) -> String {
-    if ns == 0 {
-        String::new()
-    } else {
-        ns.to_string()
-    }
-}
-
+/// The hash a storage server gives a message stored for `account` in `namespace`.
 pub fn message_hash(account: &AccountId, namespace: i16, data: &[u8]) -> String {
     let b = account.as_bytes();
     let h = sodium::blake2b_n::<32>(None, &[&b[..1], &b[1..], namespace_text(namespace).as_bytes(), data]);

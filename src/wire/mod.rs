@@ -5,11 +5,16 @@
 pub mod bencode;
 pub mod envelope;
 pub mod group_message;
+#[cfg(feature = "internals")]
 pub mod message_hash;
 pub mod multi_container;
 pub mod onion;
+#[cfg(feature = "internals")]
+pub mod onion_relay;
 pub mod onion_request;
 pub mod padding;
 pub mod proto;
 pub mod rpc;
+/// Account-to-swarm mapping, as service nodes compute it (the testnet in node/ uses it).
+#[cfg(feature = "internals")]
 pub mod swarm;

@@ -161,9 +161,6 @@ pub struct DataMessage {
 pub mod data_message {
     use super::AttachmentPointer;
 
-    /// `DataMessage.flags` bit: this message changes the disappearing-messages timer.
-    pub const FLAG_EXPIRATION_TIMER_UPDATE: u32 = 2;
-
     #[derive(Clone, PartialEq, prost::Message)]
     pub struct Quote {
         /// The quoted message's sent timestamp (ms).

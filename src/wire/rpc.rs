@@ -4,11 +4,19 @@
 use crate::crypto::signer::Signer;
 use crate::error::{Error, Result};
 use crate::identity::AccountId;
-use crate::wire::message_hash::namespace_text;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// The namespace as it appears in hashes and signatures: empty for 0, else decimal.
+pub fn namespace_text(ns: i16) -> String {
+    if ns == 0 {
+        String::new()
+    } else {
+        ns.to_string()
+    }
+}
 
 /// Add `signature` (over `msg`, by `signer`) and the signer's identifying fields to `params`.
 pub fn add_auth(signer: &Signer<'_>, params: &mut Map<String, Value>, msg: &[u8]) {

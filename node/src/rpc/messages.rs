@@ -7,7 +7,8 @@ use crate::clock::system_ms;
 use crate::node::Node;
 use base64::Engine;
 use serde_json::{json, Map, Value};
-use session_sdk::wire::message_hash::{message_hash, namespace_text};
+use session_sdk::wire::message_hash::message_hash;
+use session_sdk::wire::rpc::namespace_text;
 use std::sync::Arc;
 
 /// Largest message, decoded.

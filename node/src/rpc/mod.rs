@@ -41,13 +41,6 @@ impl RpcResponse {
     pub fn invalid(e: params::ParseError) -> RpcResponse {
         RpcResponse::text(400, format!("invalid request: {}", e.0))
     }
-    /// The body as a string (JSON serialised).
-    pub fn body_string(&self) -> String {
-        match &self.body {
-            Body::Json(v) => v.to_string(),
-            Body::Text(s) => s.clone(),
-        }
-    }
     /// The body as a JSON value (text bodies become JSON strings), for batch results.
     pub fn body_value(&self) -> Value {
         match &self.body {

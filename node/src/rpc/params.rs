@@ -27,7 +27,7 @@ impl NsOrAll {
     pub fn sig_text(self) -> String {
         match self {
             NsOrAll::All => "all".into(),
-            NsOrAll::One(n) => session_sdk::wire::message_hash::namespace_text(n),
+            NsOrAll::One(n) => session_sdk::wire::rpc::namespace_text(n),
         }
     }
     pub fn one(self) -> Option<i16> {

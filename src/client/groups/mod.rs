@@ -22,8 +22,8 @@ use super::sync;
 use crate::error::{Error, ErrorKind, Result};
 use crate::identity::{AccountId, IdPrefix};
 use crate::store::GroupState;
-use crate::wire::group_message::{self};
-use crate::wire::proto::Content;
+#[cfg(feature = "internals")]
+use crate::wire::{group_message, proto::Content};
 
 /// Config messages live 30 days in the group swarm; messages 14.
 const CONFIG_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
@@ -103,6 +103,7 @@ pub(crate) fn members(client: &ClientState, group_id: &str) -> Result<Vec<GroupM
 
 /// Decrypt raw namespace-11 data with this client's own group keys (diagnostics and tests:
 /// proves what a member can or cannot read).
+#[cfg(feature = "internals")]
 pub(crate) fn decrypt_raw(client: &ClientState, group_id: &str, data: &[u8]) -> Result<(String, Content)> {
     let h = handle(client, group_id)?;
     let g = lock_sync(&h)?;

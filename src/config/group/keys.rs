@@ -4,7 +4,7 @@
 
 use super::keys_message::*;
 use crate::crypto::group_key::GroupAdminKey;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::identity::SessionId;
 use crate::wire::bencode::{self, put_bytes, put_int, raw_get};
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,6 +46,7 @@ impl GroupKeys {
     }
 
     /// All known keys, oldest first.
+    #[cfg(feature = "internals")]
     pub fn keys(&self) -> &[KeyInfo] {
         &self.keys
     }
@@ -72,12 +73,14 @@ impl GroupKeys {
     }
 
     /// Hashes of keys messages that are still needed (extend their TTL; delete the rest).
+    #[cfg(feature = "internals")]
     pub fn current_hashes(&self) -> BTreeSet<String> {
         self.active.values().flatten().cloned().collect()
     }
 
     /// True (for an admin) when two different keys share the newest generation: two admins
     /// rekeyed concurrently, so one should rekey again.
+    #[cfg(feature = "internals")]
     pub fn needs_rekey(&self) -> bool {
         let n = self.keys.len();
         n >= 2 && self.keys[n - 1].generation == self.keys[n - 2].generation
@@ -94,6 +97,7 @@ impl GroupKeys {
     }
 
     /// Admin: a supplemental message giving `new_members` all current keys.
+    #[cfg(feature = "internals")]
     pub fn key_supplement(&self, admin: &GroupAdminKey, new_members: &[SessionId]) -> Result<Vec<u8>> {
         build_supplement(admin, new_members, &self.keys)
     }
@@ -179,6 +183,7 @@ impl GroupKeys {
     /// timestamp, which never happens while a group is idle): drop generations that a newer
     /// generation superseded more than [`KEY_EXPIRY_MS`] before `now_ms`. The newest generation is
     /// always kept. Returns how many keys were dropped.
+    #[cfg(feature = "internals")]
     pub fn expire_superseded(&mut self, now_ms: i64) -> usize {
         let newest_gen = match self.keys.last() {
             Some(k) => k.generation,
@@ -271,11 +276,6 @@ impl GroupKeys {
         }
         Ok(out)
     }
-}
-
-/// Whether an error means "this keys message is not acceptable" (as opposed to a local bug).
-pub fn is_rejection(e: &Error) -> bool {
-    matches!(e.kind(), ErrorKind::BadSignature | ErrorKind::Malformed | ErrorKind::DecryptionFailed)
 }
 
 #[cfg(test)]

@@ -143,6 +143,7 @@ pub(super) fn decode_key_entry(v: &Raw<'_>) -> Result<KeyInfo> {
 /// A supplemental keys message giving `new_members` (in the given order, as libsession does)
 /// every key in `keys` (which must be non-empty and in ascending generation order, as
 /// [`GroupKeys::keys`] returns them).
+#[cfg(feature = "internals")]
 pub fn build_supplement(admin: &GroupAdminKey, new_members: &[SessionId], keys: &[KeyInfo]) -> Result<Vec<u8>> {
     let last = keys.last().ok_or_else(|| Error::invalid_argument("cannot build a key supplement without any keys"))?;
     let gx = admin.x25519()?;

@@ -17,11 +17,11 @@ pub struct Member {
     /// Avatar (URL, 32-byte key).
     pub profile_pic: Option<(String, [u8; 32])>,
     pub admin: bool,
-    /// 0 = accepted, else [`STATUS_SENT`] / [`STATUS_FAILED`] / [`STATUS_NOT_SENT`] (admins: 0).
+    /// 0 = accepted, else [`STATUS_SENT`], 2 (failed) or [`STATUS_NOT_SENT`] (admins: 0).
     pub invite_status: i64,
     /// Promotion status, same values.
     pub promotion_status: i64,
-    /// 0, [`REMOVED_MEMBER`] or [`REMOVED_MEMBER_AND_MESSAGES`] (pending removal).
+    /// 0, or pending removal: 1 (the member) or 2 (the member and their messages).
     pub removed_status: i64,
     /// The invite included history (key supplement) rather than a rekey.
     pub supplement: bool,
@@ -94,6 +94,7 @@ impl GroupMembers {
     pub fn from_dump(group_pk: &[u8; 32], admin: Option<&GroupAdminKey>, dump: &[u8]) -> Result<GroupMembers> {
         Ok(GroupMembers { config: Config::from_dump(MEMBERS_DOMAIN, group_signing_keys(group_pk, admin), dump)?, group_pk: *group_pk })
     }
+    #[cfg(feature = "internals")]
     pub fn group_id(&self) -> AccountId {
         AccountId::new(IdPrefix::Group, self.group_pk)
     }
@@ -118,6 +119,7 @@ impl GroupMembers {
     pub fn len(&self) -> usize {
         self.members_dict().map_or(0, |m| m.len())
     }
+    #[cfg(feature = "internals")]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

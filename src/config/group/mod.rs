@@ -41,13 +41,10 @@ pub const NS_MEMBERS: i16 = 14;
 /// Kicked notices; retrievable with a revoked subaccount token.
 pub const NS_REVOKED_RETRIEVABLE: i16 = -11;
 
-/// Invite/promotion status values (`I`, `P`): absent = accepted.
+/// Invite/promotion status (`I`, `P`; absent = accepted, 2 = failed): sent.
 pub const STATUS_SENT: i64 = 1;
-pub const STATUS_FAILED: i64 = 2;
+/// Invite/promotion status: not sent yet.
 pub const STATUS_NOT_SENT: i64 = 3;
-/// Removal status values (`R`).
-pub const REMOVED_MEMBER: i64 = 1;
-pub const REMOVED_MEMBER_AND_MESSAGES: i64 = 2;
 
 /// Signing keys for a group config: verify with the group key; sign too when admin.
 pub fn group_signing_keys(group_pk: &[u8; 32], admin: Option<&GroupAdminKey>) -> SigningKeys {

@@ -1,9 +1,11 @@
 //! Our own profile as our devices share it (namespace 2, libsession `UserProfile`): display
 //! name, avatar, Note to Self priority.
 
-use crate::config::fields::{get_int, get_pic, get_str, set_nonempty, set_pic, set_positive};
+use crate::config::fields::{get_pic, get_str, set_nonempty, set_pic, set_positive};
 use crate::config::user::{check_len, UserProfile};
-use crate::config::ConfigValue;
+// Used by the Note to Self priority, which the client does not read yet.
+#[cfg(feature = "internals")]
+use crate::config::{fields::get_int, ConfigValue};
 use crate::error::Result;
 
 impl UserProfile {
@@ -38,14 +40,17 @@ impl UserProfile {
         })
     }
     /// When the profile last changed (unix seconds; the later of `t` and `T`), if recorded.
+    #[cfg(feature = "internals")]
     pub fn updated(&self) -> Option<i64> {
         let d = self.config.data();
         get_int(d, "t").max(get_int(d, "T")).filter(|t| *t > 0)
     }
     /// Note-to-Self priority: -1 hidden, 0 normal, above 0 pinned.
+    #[cfg(feature = "internals")]
     pub fn nts_priority(&self) -> i64 {
         get_int(self.config.data(), "+").unwrap_or(0)
     }
+    #[cfg(feature = "internals")]
     pub fn set_nts_priority(&mut self, priority: i64) -> Result<bool> {
         self.config.modify(|d| {
             if priority == 0 {

@@ -82,6 +82,7 @@ impl UserGroups {
         })
     }
 
+    #[cfg(feature = "internals")]
     pub fn get(&self, group_id: &str) -> Result<Option<GroupEntry>> {
         let key = group_key(group_id)?;
         let g = self.config.data().get(&b"g"[..]).and_then(ConfigValue::as_dict);
