@@ -26,6 +26,36 @@ pub const AEAD_TAG: usize = 16;
 pub const AES_GCM_NONCE: usize = 12;
 pub const SEAL_OVERHEAD: usize = 48;
 
+// The buffer sizes the SAFETY comments below rely on, checked against libsodium's own constants
+// at compile time (including the literal 16 and 17 used for crypto_box and secretstream).
+const _: () = {
+    assert!(ffi::crypto_sign_SEEDBYTES as usize == ED25519_SEED);
+    assert!(ffi::crypto_sign_PUBLICKEYBYTES as usize == ED25519_PK);
+    assert!(ffi::crypto_sign_SECRETKEYBYTES as usize == ED25519_SK);
+    assert!(ffi::crypto_sign_BYTES as usize == SIG);
+    assert!(ffi::crypto_scalarmult_BYTES as usize == X25519 && ffi::crypto_scalarmult_SCALARBYTES as usize == SCALAR);
+    assert!(ffi::crypto_scalarmult_ed25519_BYTES == 32 && ffi::crypto_scalarmult_ed25519_SCALARBYTES == 32);
+    assert!(ffi::crypto_core_ed25519_BYTES == 32 && ffi::crypto_core_ed25519_SCALARBYTES == 32);
+    assert!(ffi::crypto_core_ed25519_NONREDUCEDSCALARBYTES == 64);
+    assert!(ffi::crypto_box_PUBLICKEYBYTES == 32 && ffi::crypto_box_SECRETKEYBYTES == 32 && ffi::crypto_box_SEEDBYTES == 32);
+    assert!(ffi::crypto_box_NONCEBYTES == 24 && ffi::crypto_box_MACBYTES == 16);
+    assert!(ffi::crypto_box_SEALBYTES as usize == SEAL_OVERHEAD);
+    assert!(ffi::crypto_aead_xchacha20poly1305_ietf_NPUBBYTES as usize == XCHACHA_NONCE);
+    assert!(ffi::crypto_aead_xchacha20poly1305_ietf_ABYTES as usize == AEAD_TAG);
+    assert!(ffi::crypto_aead_xchacha20poly1305_ietf_KEYBYTES == 32);
+    assert!(ffi::crypto_aead_aes256gcm_NPUBBYTES as usize == AES_GCM_NONCE);
+    assert!(ffi::crypto_aead_aes256gcm_ABYTES as usize == AEAD_TAG && ffi::crypto_aead_aes256gcm_KEYBYTES == 32);
+    assert!(ffi::crypto_generichash_BYTES_MIN == 16 && ffi::crypto_generichash_BYTES_MAX == 64);
+    assert!(ffi::crypto_generichash_KEYBYTES_MAX == 64);
+    assert!(ffi::crypto_generichash_blake2b_SALTBYTES == 16 && ffi::crypto_generichash_blake2b_PERSONALBYTES == 16);
+    assert!(ffi::crypto_hash_sha512_BYTES == 64 && ffi::crypto_hash_sha256_BYTES == 32);
+    assert!(ffi::crypto_auth_hmacsha256_BYTES == 32);
+    assert!(ffi::crypto_pwhash_SALTBYTES == 16 && ffi::randombytes_SEEDBYTES == 32);
+    assert!(ffi::crypto_secretstream_xchacha20poly1305_ABYTES == 17);
+    assert!(ffi::crypto_secretstream_xchacha20poly1305_HEADERBYTES == 24);
+    assert!(ffi::crypto_secretstream_xchacha20poly1305_KEYBYTES == 32);
+};
+
 // ---- randomness ---------------------------------------------------------------------------
 
 pub fn random_bytes(buf: &mut [u8]) {
