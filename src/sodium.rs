@@ -522,11 +522,12 @@ pub fn aes_gcm_encrypt(msg: &[u8], nonce: &[u8; 12], key: &[u8; 32]) -> Result<V
     require_aes_gcm()?;
     let mut out = vec![0u8; msg.len() + AEAD_TAG];
     let mut outlen = 0u64;
-    // SAFETY: require_aes_gcm() above ran init() and confirmed AES-NI and PCLMUL, so libsodium's real
+    // SAFETY: require_aes_gcm() above ran init() and confirmed the CPU support, so libsodium's real
     // implementation runs. It writes `msg.len()` + crypto_aead_aes256gcm_ABYTES (16) bytes into `out`,
     // which has exactly that length, and that count into `outlen`; reads `msg.len()` bytes of `msg`,
-    // NPUBBYTES (12) of `nonce` and KEYBYTES (32) of `key`; no additional data, nsec NULL.
-    unsafe {
+    // NPUBBYTES (12) of `nonce` and KEYBYTES (32) of `key`; no additional data, nsec NULL. Its
+    // failure (a message over GCM's 2^32 - 2 block limit) is checked below.
+    let rc = unsafe {
         ffi::crypto_aead_aes256gcm_encrypt(
             out.as_mut_ptr(),
             &mut outlen,
@@ -539,6 +540,9 @@ pub fn aes_gcm_encrypt(msg: &[u8], nonce: &[u8; 12], key: &[u8; 32]) -> Result<V
             key.as_ptr(),
         )
     };
+    if rc != 0 {
+        return Err(Error::new(ErrorKind::TooLarge, format!("AES-256-GCM cannot encrypt {} bytes in one message", msg.len())));
+    }
     out.truncate(outlen as usize);
     Ok(out)
 }
