@@ -808,7 +808,8 @@ ssdk_status ssdk_config_set_strip_jpeg_metadata(ssdk_config *config, bool enable
  * On success `*out_data`/`*out_len` receive a new buffer the caller releases with
  * `ssdk_bytes_free(*out_data, *out_len)`. Nothing is written on failure.
  * Errors: `SSDK_ERR_NULL_ARGUMENT` (NULL handle or outputs; NULL `msg` with non-zero `len`),
- * `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_SESSION_ID`. Thread-safe.
+ * `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_SESSION_ID` (malformed, or its key is a low-order
+ * point, to which nothing can be encrypted). Thread-safe.
  */
 ssdk_status ssdk_encrypt_for_recipient(const ssdk_identity *identity,
                                        const char *recipient_session_id,
