@@ -1125,7 +1125,8 @@ const char *ssdk_status_name(int32_t status);
 
 /**
  * Release a string returned by the SDK. NULL is a no-op. Each string must be freed exactly
- * once, and only with this function. Thread-safe.
+ * once, and only with this function. Thread-safe. The caller may overwrite the string's bytes
+ * (up to and including its NUL), for example to wipe a secret, before freeing it.
  */
 void ssdk_string_free(char *s);
 

@@ -41,9 +41,38 @@ pub(crate) fn out<'a, T>(p: *mut T, name: &str) -> Result<&'a mut T> {
     Ok(unsafe { &mut *p })
 }
 
+/// Bytes in front of every string [`c_string`] hands out, holding the length of its allocation,
+/// so that `ssdk_string_free` frees exactly that even after the caller overwrote the text (the
+/// header invites wiping a recovery phrase; `CString::from_raw` would then recompute a shorter
+/// length and free with the wrong layout).
+const STRING_PREFIX: usize = std::mem::size_of::<usize>();
+
 /// Convert a string for output; it is released with `ssdk_string_free`.
 pub(crate) fn c_string(s: impl Into<Vec<u8>>) -> Result<*mut c_char> {
-    CString::new(s).map(CString::into_raw).map_err(|_| Error::internal("output string contains a NUL byte"))
+    let s = CString::new(s).map_err(|_| Error::internal("output string contains a NUL byte"))?;
+    let text = s.as_bytes_with_nul();
+    let mut buf = Vec::with_capacity(STRING_PREFIX + text.len());
+    buf.extend_from_slice(&(STRING_PREFIX + text.len()).to_ne_bytes());
+    buf.extend_from_slice(text);
+    let base = Box::into_raw(buf.into_boxed_slice()).cast::<u8>();
+    // SAFETY: the allocation is STRING_PREFIX + text.len() bytes and text.len() >= 1 (the NUL), so
+    // the result points inside it, at the text.
+    Ok(unsafe { base.add(STRING_PREFIX) }.cast())
+}
+
+/// The whole allocation behind a string from [`c_string`], prefix included.
+///
+/// # Safety
+/// `s` must be a pointer [`c_string`] returned whose allocation has not been freed.
+unsafe fn string_allocation(s: *mut c_char) -> *mut [u8] {
+    // SAFETY: per this function's contract `s` is STRING_PREFIX bytes into a live c_string
+    // allocation, so `base` is its start and the first STRING_PREFIX bytes hold its length
+    // (written unaligned, so read unaligned). The caller only ever sees the bytes after them.
+    unsafe {
+        let base = s.cast::<u8>().sub(STRING_PREFIX);
+        let len = std::ptr::read_unaligned(base.cast::<usize>());
+        std::ptr::slice_from_raw_parts_mut(base, len)
+    }
 }
 
 /// Convert bytes for output; released with `ssdk_bytes_free(ptr, len)`.
@@ -79,11 +108,15 @@ pub(crate) fn fixed_out<'a, const N: usize>(p: *mut u8, name: &str) -> Result<&'
 }
 
 /// Release a string returned by the SDK. NULL is a no-op. Each string must be freed exactly
-/// once, and only with this function. Thread-safe.
+/// once, and only with this function. Thread-safe. The caller may overwrite the string's bytes
+/// (up to and including its NUL), for example to wipe a secret, before freeing it.
 #[no_mangle]
 pub extern "C" fn ssdk_string_free(s: *mut c_char) {
     if !s.is_null() {
-        let _ = std::panic::catch_unwind(|| drop(unsafe { CString::from_raw(s) }));
+        // SAFETY: `s` is not NULL, and the header's contract makes it a string the SDK returned (all
+        // of them come from c_string) and not yet freed; string_allocation therefore yields exactly
+        // the Box<[u8]> c_string leaked, whatever the caller wrote into the text.
+        let _ = std::panic::catch_unwind(|| drop(unsafe { Box::from_raw(string_allocation(s)) }));
     }
 }
 
@@ -110,4 +143,27 @@ pub(crate) fn str_array_arg<'a>(p: *const *const c_char, count: usize, name: &st
     }
     let items = unsafe { std::slice::from_raw_parts(p, count) };
     items.iter().enumerate().map(|(i, s)| str_arg(*s, &format!("{name}[{i}]"))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wiped_string_is_freed_whole() {
+        // The header tells callers to wipe a recovery phrase before freeing it. With
+        // CString::into_raw/from_raw the length was recomputed with strlen, so a wiped string was
+        // freed as a 1-byte allocation: a layout mismatch, undefined behaviour for the allocator.
+        let phrase = "abandon ability able about above absent absorb abstract absurd abuse access";
+        let p = c_string(phrase).unwrap();
+        // SAFETY: `p` is a live c_string result; the text and its NUL are phrase.len() + 1 bytes.
+        unsafe {
+            assert_eq!(CStr::from_ptr(p).to_str().unwrap(), phrase);
+            std::ptr::write_bytes(p, 0, phrase.len() + 1);
+            assert_eq!(string_allocation(p).len(), STRING_PREFIX + phrase.len() + 1);
+        }
+        ssdk_string_free(p);
+        ssdk_string_free(std::ptr::null_mut());
+        assert_eq!(c_string("a\0b").unwrap_err().kind(), ErrorKind::Internal);
+    }
 }
