@@ -220,6 +220,10 @@ fn with_event<T>(e: *const ssdk_event, fallback: T, f: impl FnOnce(&ssdk_event) 
     if e.is_null() {
         return fallback;
     }
+    // SAFETY: `e` is not NULL (checked above); per the header it is an event from
+    // ssdk_client_next_event not yet freed, or the one lent to a listener callback for its duration.
+    // The accessors' `f` only copy fields or return pointers into the event, which the header
+    // documents as valid only while the event is.
     f(unsafe { &*e })
 }
 
@@ -313,6 +317,8 @@ pub extern "C" fn ssdk_event_bytes_total(event: *const ssdk_event) -> u64 {
 #[no_mangle]
 pub extern "C" fn ssdk_event_free(event: *mut ssdk_event) {
     if !event.is_null() {
+        // SAFETY: `event` is not NULL and, per the header, came from ssdk_client_next_event
+        // (Box::into_raw) and is freed once; events lent to a listener callback are never passed here.
         let _ = std::panic::catch_unwind(|| drop(unsafe { Box::from_raw(event) }));
     }
 }
@@ -337,7 +343,11 @@ pub(crate) struct HostListener {
     destroy: Option<extern "C" fn(*mut c_void)>,
 }
 
-// The host promises its context may be used from the SDK's dispatcher thread.
+// SAFETY: a HostListener holds only `ctx`, which the SDK never dereferences, and two `extern "C"`
+// fn pointers. The header documents that on_event runs on an SDK-owned thread and destroy when
+// the listener is replaced or removed or the client is freed, so a host installing a listener
+// accepts `ctx` being used from threads other than its own. It is not Sync, so only one thread
+// at a time ever calls through it.
 unsafe impl Send for HostListener {}
 
 impl HostListener {

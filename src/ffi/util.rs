@@ -8,6 +8,9 @@ pub(crate) fn str_arg<'a>(p: *const c_char, name: &str) -> Result<&'a str> {
     if p.is_null() {
         return Err(Error::new(ErrorKind::NullArgument, format!("{name} is NULL")));
     }
+    // SAFETY: `p` is not NULL (checked above), and the header's convention for string arguments is a
+    // NUL-terminated string borrowed for the duration of the call: CStr::from_ptr reads up to that
+    // NUL, and every caller uses the result only within its entry point (what it keeps, it copies).
     unsafe { CStr::from_ptr(p) }.to_str().map_err(|e| Error::new(ErrorKind::InvalidUtf8, format!("{name} is not valid UTF-8: {e}")))
 }
 
@@ -22,6 +25,9 @@ pub(crate) fn bytes_arg<'a>(p: *const u8, len: usize, name: &str) -> Result<&'a 
     if len > isize::MAX as usize {
         return Err(Error::invalid_argument(format!("{name} length {len} is impossible")));
     }
+    // SAFETY: `p` is not NULL (checked above) and `len` <= isize::MAX; the header's contract for a
+    // (pointer, length) argument is `len` readable bytes borrowed for the duration of the call, which
+    // is as long as callers keep the slice (what they keep, they copy). u8 needs no alignment.
     Ok(unsafe { std::slice::from_raw_parts(p, len) })
 }
 
@@ -30,14 +36,22 @@ pub(crate) fn handle<'a, T>(p: *const T, name: &str) -> Result<&'a T> {
     if p.is_null() {
         return Err(Error::new(ErrorKind::NullArgument, format!("{name} is NULL")));
     }
+    // SAFETY: `p` is not NULL (checked above); the header's contract is that a handle came from its
+    // constructor (Box::into_raw: aligned, initialised) and is not freed while a call uses it. A
+    // shared borrow is right: identities are immutable and clients documented for concurrent use, and
+    // a config may not be used from two threads at once, so no `cfg_mut` borrow overlaps this one.
     Ok(unsafe { &*p })
 }
 
 /// An out-parameter; checked before any work is done so a NULL never wastes it.
-pub(crate) fn out<'a, T>(p: *mut T, name: &str) -> Result<&'a mut T> {
+pub(crate) fn out<'a, T: Copy>(p: *mut T, name: &str) -> Result<&'a mut T> {
     if p.is_null() {
         return Err(Error::new(ErrorKind::NullArgument, format!("{name} (output) is NULL")));
     }
+    // SAFETY: `p` is not NULL (checked above); the header's contract is that an out-parameter points
+    // to a writable, aligned object of its type for the call. `T: Copy` (the callers' T are plain
+    // pointers and integers), so their assignment through the reference neither reads nor drops the
+    // old value, which C may have left uninitialised.
     Ok(unsafe { &mut *p })
 }
 
@@ -104,6 +118,8 @@ pub(crate) fn fixed_out<'a, const N: usize>(p: *mut u8, name: &str) -> Result<&'
     if p.is_null() {
         return Err(Error::new(ErrorKind::NullArgument, format!("{name} (output) is NULL")));
     }
+    // SAFETY: `p` is not NULL (checked above); the functions using this document a caller buffer of
+    // at least N bytes, writable for the call, and [u8; N] has alignment 1.
     Ok(unsafe { &mut *(p as *mut [u8; N]) })
 }
 
@@ -126,6 +142,10 @@ pub extern "C" fn ssdk_string_free(s: *mut c_char) {
 #[no_mangle]
 pub extern "C" fn ssdk_bytes_free(data: *mut u8, len: usize) {
     if !data.is_null() {
+        // SAFETY: `data` is not NULL; the header's contract is that (data, len) is a buffer the SDK
+        // returned, with the length it returned, freed once. Every such buffer is a Box<[u8]> that
+        // c_bytes leaked with exactly that length (an empty one keeps its dangling pointer), so this
+        // rebuilds the same Box.
         let _ = std::panic::catch_unwind(|| drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(data, len)) }));
     }
 }
@@ -141,6 +161,9 @@ pub(crate) fn str_array_arg<'a>(p: *const *const c_char, count: usize, name: &st
     if count > 10_000 {
         return Err(Error::invalid_argument(format!("{name}: {count} entries is too many")));
     }
+    // SAFETY: `p` is not NULL (checked above) and `count` <= 10 000, so the slice's size cannot
+    // overflow; the header's contract for such arrays is `count` readable string pointers, borrowed
+    // for the call. Each element is checked for NULL by str_arg.
     let items = unsafe { std::slice::from_raw_parts(p, count) };
     items.iter().enumerate().map(|(i, s)| str_arg(*s, &format!("{name}[{i}]"))).collect()
 }
