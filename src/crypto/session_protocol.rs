@@ -24,7 +24,7 @@ fn signed_payload(sender: &Identity, recipient_x25519: &[u8; 32], msg: &[u8]) ->
 
 /// Encrypt `msg` for `recipient`, signed by `sender`. The result is `msg.len() + OVERHEAD` bytes.
 /// A recipient whose X25519 key is a low-order point gets bytes no one can open (see
-/// [`sodium::box_seal`]); [`try_encrypt_for_recipient`] reports that as an error instead.
+/// `sodium::box_seal`); [`try_encrypt_for_recipient`] reports that as an error instead.
 pub fn encrypt_for_recipient(sender: &Identity, recipient: &SessionId, msg: &[u8]) -> Vec<u8> {
     let y = recipient.x25519();
     sodium::box_seal(&signed_payload(sender, &y, msg), &y)
@@ -56,6 +56,7 @@ pub fn encrypt_for_recipient_deterministic(sender: &Identity, recipient: &Sessio
 /// A decrypted 1:1 message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decrypted {
+    /// The message `M` the sender signed and sealed (for Session messages, padded protobuf).
     pub plaintext: Vec<u8>,
     /// The sender's Ed25519 public key (verified by the inner signature).
     pub sender_ed25519: [u8; 32],
