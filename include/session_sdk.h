@@ -258,9 +258,22 @@ enum ssdk_message_state
   : int32_t
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
+  /**
+   * In the outbox: not yet stored by the recipient's swarm; retried until the retry window
+   * (`ssdk_config_set_send_retry_window`) ends.
+   */
   SSDK_MESSAGE_SENDING = 0,
+  /**
+   * Stored by the recipient's swarm.
+   */
   SSDK_MESSAGE_SENT = 1,
+  /**
+   * Not stored within the retry window; `ssdk_client_resend` puts it back in the outbox.
+   */
   SSDK_MESSAGE_FAILED = 2,
+  /**
+   * An incoming message (never the state of an outgoing one).
+   */
   SSDK_MESSAGE_RECEIVED = 3,
 };
 #ifndef __cplusplus
@@ -279,10 +292,27 @@ enum ssdk_log_level
   : int32_t
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
+  /**
+   * Routine detail for diagnosis (a message from a blocked sender dropped, a control message
+   * ignored).
+   */
   SSDK_LOG_DEBUG = 0,
+  /**
+   * Normal operation worth noting (an attachment uploaded, a message unsent by its sender).
+   */
   SSDK_LOG_INFO = 1,
+  /**
+   * Something failed and was skipped or will be retried (an undecryptable message, a failed
+   * node-list refresh).
+   */
   SSDK_LOG_WARN = 2,
+  /**
+   * A failure the SDK could not work around (the outbox could not be read or updated).
+   */
   SSDK_LOG_ERROR = 3,
+  /**
+   * Only as a minimum level: no log events at all; no event has this level.
+   */
   SSDK_LOG_OFF = 4,
 };
 #ifndef __cplusplus
