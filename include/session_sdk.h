@@ -258,9 +258,22 @@ enum ssdk_message_state
   : int32_t
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
+  /**
+   * In the outbox: not yet stored by the recipient's swarm; retried until the retry window
+   * (`ssdk_config_set_send_retry_window`) ends.
+   */
   SSDK_MESSAGE_SENDING = 0,
+  /**
+   * Stored by the recipient's swarm.
+   */
   SSDK_MESSAGE_SENT = 1,
+  /**
+   * Not stored within the retry window; `ssdk_client_resend` puts it back in the outbox.
+   */
   SSDK_MESSAGE_FAILED = 2,
+  /**
+   * An incoming message (never the state of an outgoing one).
+   */
   SSDK_MESSAGE_RECEIVED = 3,
 };
 #ifndef __cplusplus
@@ -279,10 +292,27 @@ enum ssdk_log_level
   : int32_t
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
+  /**
+   * Routine detail for diagnosis (a message from a blocked sender dropped, a control message
+   * ignored).
+   */
   SSDK_LOG_DEBUG = 0,
+  /**
+   * Normal operation worth noting (an attachment uploaded, a message unsent by its sender).
+   */
   SSDK_LOG_INFO = 1,
+  /**
+   * Something failed and was skipped or will be retried (an undecryptable message, a failed
+   * node-list refresh).
+   */
   SSDK_LOG_WARN = 2,
+  /**
+   * A failure the SDK could not work around (the outbox could not be read or updated).
+   */
   SSDK_LOG_ERROR = 3,
+  /**
+   * Only as a minimum level: no log events at all; no event has this level.
+   */
   SSDK_LOG_OFF = 4,
 };
 #ifndef __cplusplus
@@ -808,7 +838,8 @@ ssdk_status ssdk_config_set_strip_jpeg_metadata(ssdk_config *config, bool enable
  * On success `*out_data`/`*out_len` receive a new buffer the caller releases with
  * `ssdk_bytes_free(*out_data, *out_len)`. Nothing is written on failure.
  * Errors: `SSDK_ERR_NULL_ARGUMENT` (NULL handle or outputs; NULL `msg` with non-zero `len`),
- * `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_SESSION_ID`. Thread-safe.
+ * `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_SESSION_ID` (malformed, or its key is a low-order
+ * point, to which nothing can be encrypted). Thread-safe.
  */
 ssdk_status ssdk_encrypt_for_recipient(const ssdk_identity *identity,
                                        const char *recipient_session_id,
@@ -1124,7 +1155,8 @@ const char *ssdk_status_name(int32_t status);
 
 /**
  * Release a string returned by the SDK. NULL is a no-op. Each string must be freed exactly
- * once, and only with this function. Thread-safe.
+ * once, and only with this function. Thread-safe. The caller may overwrite the string's bytes
+ * (up to and including its NUL), for example to wipe a secret, before freeing it.
  */
 void ssdk_string_free(char *s);
 

@@ -153,12 +153,16 @@ pub struct Error {
 }
 
 impl Error {
+    /// An error of `kind` explained by `message` (what `ssdk_last_error_message` shows after the
+    /// kind's name).
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
         Error { kind, message: message.into() }
     }
+    /// The stable category; the C ABI returns its code as the status.
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
+    /// The human-readable explanation, without the kind's name (also the `Display` text).
     pub fn message(&self) -> &str {
         &self.message
     }
@@ -167,21 +171,29 @@ impl Error {
         Error { kind: self.kind, message: format!("{ctx}: {}", self.message) }
     }
 
+    /// A bug inside the SDK rather than bad input (`ErrorKind::Internal`).
     pub fn internal(msg: impl Into<String>) -> Error {
         Error::new(ErrorKind::Internal, msg)
     }
+    /// An argument out of range or malformed where no more specific kind fits
+    /// (`ErrorKind::InvalidArgument`).
     pub fn invalid_argument(msg: impl Into<String>) -> Error {
         Error::new(ErrorKind::InvalidArgument, msg)
     }
+    /// A key or seed of the wrong length, or not a valid curve point (`ErrorKind::InvalidKey`).
     pub fn invalid_key(msg: impl Into<String>) -> Error {
         Error::new(ErrorKind::InvalidKey, msg)
     }
+    /// Bytes from the network or the caller that do not parse (`ErrorKind::Malformed`).
     pub fn malformed(msg: impl Into<String>) -> Error {
         Error::new(ErrorKind::Malformed, msg)
     }
+    /// Authenticated decryption that failed: wrong key, or tampered or truncated data
+    /// (`ErrorKind::DecryptionFailed`).
     pub fn decryption_failed(msg: impl Into<String>) -> Error {
         Error::new(ErrorKind::DecryptionFailed, msg)
     }
+    /// Data that opened or parsed but whose signature does not verify (`ErrorKind::BadSignature`).
     pub fn bad_signature(msg: impl Into<String>) -> Error {
         Error::new(ErrorKind::BadSignature, msg)
     }
@@ -213,6 +225,7 @@ impl From<std::io::Error> for Error {
     }
 }
 
+/// What every fallible function of the crate returns: the value, or an [`Error`] with its kind.
 pub type Result<T> = std::result::Result<T, Error>;
 
 /// Copy a slice into a fixed-size array, failing with `InvalidKey` naming `what`.

@@ -33,6 +33,7 @@ pub fn padded_size(n: usize) -> usize {
 
 /// An encrypted attachment ready to upload.
 pub struct Encrypted {
+    /// What is uploaded: `iv(16) ‖ AES-256-CBC(padded file, PKCS#7) ‖ HMAC-SHA256(iv ‖ ct)(32)`.
     pub blob: Vec<u8>,
     /// 64 bytes: AES key ‖ MAC key (`AttachmentPointer.key`).
     pub key: [u8; 64],

@@ -18,6 +18,9 @@ fn key_for(key_base: &[u8; 32], plain_len: usize, domain: &[u8]) -> [u8; 32] {
     sodium::blake2b_n::<32>(None, &[key_base, &(plain_len as u64).to_be_bytes(), domain])
 }
 
+/// Encrypt a config message under `key_base` (for user configs the Ed25519 seed) for `domain`
+/// (the config's name, 1–24 bytes): `ciphertext ‖ tag(16) ‖ nonce(24)`, equal for equal inputs
+/// (config-sync.md §2).
 pub fn encrypt(message: &[u8], key_base: &[u8; 32], domain: &[u8]) -> Result<Vec<u8>> {
     check_domain(domain)?;
     let nonce_key = [NONCE_KEY_PREFIX, domain].concat();
@@ -27,6 +30,8 @@ pub fn encrypt(message: &[u8], key_base: &[u8; 32], domain: &[u8]) -> Result<Vec
     Ok(out)
 }
 
+/// Open what [`encrypt`] produced for the same `key_base` and `domain`; `DecryptionFailed` when
+/// the key or domain is not the one it was encrypted for, or the data is tampered or truncated.
 pub fn decrypt(ciphertext: &[u8], key_base: &[u8; 32], domain: &[u8]) -> Result<Vec<u8>> {
     check_domain(domain)?;
     if ciphertext.len() < 24 + 16 {

@@ -44,6 +44,7 @@ impl GroupAdminKey {
         seed.zeroize();
         k
     }
+    /// The group whose Ed25519 key pair derives from this 32-byte seed (`K` in `user_groups`).
     pub fn from_seed(seed: &[u8; 32]) -> GroupAdminKey {
         let (pk, sk) = sodium::ed25519_seed_keypair(seed);
         GroupAdminKey { seed: *seed, sk, pk }
@@ -62,12 +63,16 @@ impl GroupAdminKey {
         }
         Ok(k)
     }
+    /// The 32-byte Ed25519 seed: the admin secret that `user_groups` stores and a promotion
+    /// hands out.
     pub fn seed(&self) -> &[u8; 32] {
         &self.seed
     }
+    /// libsodium's 64-byte form of the group's secret key: seed ‖ public key.
     pub fn secret_key(&self) -> &[u8; 64] {
         &self.sk
     }
+    /// The group's 32-byte Ed25519 public key (the group ID without its `03`).
     pub fn public_key(&self) -> &[u8; 32] {
         &self.pk
     }
@@ -75,6 +80,7 @@ impl GroupAdminKey {
     pub fn group_id(&self) -> AccountId {
         AccountId::new(IdPrefix::Group, self.pk)
     }
+    /// Plain Ed25519 signature by the group key, verifiable under [`public_key`](Self::public_key).
     pub fn sign(&self, msg: &[u8]) -> [u8; 64] {
         sodium::ed25519_sign(&self.sk, msg)
     }

@@ -35,7 +35,9 @@ impl EncType {
 /// key hash), the server received it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
+    /// We built the request: our (ephemeral) key is `A`, the hop's is `B`.
     Client,
+    /// We are the hop that received it: the sender's key is `A`, ours is `B`.
     Server,
 }
 
@@ -90,6 +92,8 @@ pub fn decrypt_with_key(enc: EncType, key: &[u8; 32], ciphertext: &[u8]) -> Resu
     }
 }
 
+/// Encrypt one layer to the peer whose X25519 public key is `remote_pk` (onion-requests.md §2):
+/// [`derive_key`] for our `role`, then [`encrypt_with_key`] with a fresh IV or nonce.
 pub fn encrypt(
     enc: EncType,
     local_sk: &[u8; 32],
@@ -101,6 +105,8 @@ pub fn encrypt(
     encrypt_with_key(enc, &derive_key(enc, local_sk, local_pk, remote_pk, role)?, plaintext)
 }
 
+/// Open one layer from the peer whose X25519 public key is `remote_pk`: [`derive_key`] for our
+/// `role`, then [`decrypt_with_key`]; `DecryptionFailed` when too short or not authentic.
 pub fn decrypt(
     enc: EncType,
     local_sk: &[u8; 32],

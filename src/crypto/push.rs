@@ -3,6 +3,8 @@
 use crate::error::{Error, Result};
 use crate::sodium;
 
+/// Open a push notification `payload` (`nonce(24) ‖ ciphertext ‖ tag(16)`) with the 32-byte
+/// notification `key` and strip the plaintext's trailing zero padding.
 pub fn decrypt_notification(payload: &[u8], key: &[u8]) -> Result<Vec<u8>> {
     let key: [u8; 32] = crate::error::fixed(key, "notification key")?;
     if payload.len() < 24 + 16 {

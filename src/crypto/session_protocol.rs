@@ -23,9 +23,18 @@ fn signed_payload(sender: &Identity, recipient_x25519: &[u8; 32], msg: &[u8]) ->
 }
 
 /// Encrypt `msg` for `recipient`, signed by `sender`. The result is `msg.len() + OVERHEAD` bytes.
+/// A recipient whose X25519 key is a low-order point gets bytes no one can open (see
+/// `sodium::box_seal`); [`try_encrypt_for_recipient`] reports that as an error instead.
 pub fn encrypt_for_recipient(sender: &Identity, recipient: &SessionId, msg: &[u8]) -> Vec<u8> {
     let y = recipient.x25519();
     sodium::box_seal(&signed_payload(sender, &y, msg), &y)
+}
+
+/// As [`encrypt_for_recipient`], failing with `InvalidKey` when the recipient's X25519 key is a
+/// low-order point (libsession's `encrypt_for_recipient` throws there).
+pub fn try_encrypt_for_recipient(sender: &Identity, recipient: &SessionId, msg: &[u8]) -> Result<Vec<u8>> {
+    let y = recipient.x25519();
+    sodium::try_box_seal(&signed_payload(sender, &y, msg), &y)
 }
 
 /// The deterministic variant (libsession `encrypt_for_recipient_deterministic`): the ephemeral
@@ -47,6 +56,7 @@ pub fn encrypt_for_recipient_deterministic(sender: &Identity, recipient: &Sessio
 /// A decrypted 1:1 message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decrypted {
+    /// The message `M` the sender signed and sealed (for Session messages, padded protobuf).
     pub plaintext: Vec<u8>,
     /// The sender's Ed25519 public key (verified by the inner signature).
     pub sender_ed25519: [u8; 32],
@@ -107,6 +117,17 @@ mod tests {
         for n in 0..OVERHEAD {
             assert_eq!(decrypt_incoming(&bob, &ct[..n]).unwrap_err().kind(), ErrorKind::DecryptionFailed);
         }
+    }
+
+    #[test]
+    fn low_order_recipient_is_an_error() {
+        let alice = Identity::generate();
+        let nobody = SessionId::from_x25519([0u8; 32]);
+        assert_eq!(try_encrypt_for_recipient(&alice, &nobody, b"hi").unwrap_err().kind(), ErrorKind::InvalidKey);
+        let bob = Identity::generate();
+        let ct = try_encrypt_for_recipient(&alice, &bob.session_id(), b"hi bob").unwrap();
+        assert_eq!(ct.len(), 6 + OVERHEAD);
+        assert_eq!(decrypt_incoming(&bob, &ct).unwrap().plaintext, b"hi bob");
     }
 
     #[test]

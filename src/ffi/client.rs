@@ -72,6 +72,9 @@ pub extern "C" fn ssdk_client_stop(client_: *const ssdk_client) -> ssdk_status {
 #[no_mangle]
 pub extern "C" fn ssdk_client_free(client_: *mut ssdk_client) {
     if !client_.is_null() {
+        // SAFETY: `client_` is not NULL and, per the header, came from ssdk_client_new (Box::into_raw) and
+        // is freed once, outside a listener callback, after every other thread stopped using it: this
+        // call owns it.
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(unsafe { Box::from_raw(client_) })));
     }
 }
@@ -118,6 +121,8 @@ pub extern "C" fn ssdk_client_send_text(
         let c = client(client_)?;
         let id = c.send_text(str_arg(to, "to")?, str_arg(text, "text")?)?;
         if !out_message_id.is_null() {
+            // SAFETY: not NULL (checked above); the header allows NULL or a writable int64_t, and storing a
+            // plain integer neither reads nor drops the old value.
             unsafe { *out_message_id = id };
         }
         Ok(())
@@ -417,6 +422,7 @@ pub extern "C" fn ssdk_client_mark_read(
     guard(|| {
         let n = client(client_)?.mark_read(str_arg(conversation, "conversation")?, up_to_id)?;
         if !out_count.is_null() {
+            // SAFETY: not NULL (checked above); the header allows NULL or a writable uint32_t.
             unsafe { *out_count = n as u32 };
         }
         Ok(())
@@ -476,6 +482,7 @@ pub extern "C" fn ssdk_client_send_file(
         let c = client(client_)?;
         let id = c.send_file_path(str_arg(to, "to")?, std::path::Path::new(str_arg(path, "path")?), opt_str(caption, "caption")?)?;
         if !out_message_id.is_null() {
+            // SAFETY: not NULL (checked above); the header allows NULL or a writable int64_t.
             unsafe { *out_message_id = id };
         }
         Ok(())
@@ -507,6 +514,7 @@ pub extern "C" fn ssdk_client_send_file_bytes(
         };
         let id = c.send_file(str_arg(to, "to")?, file)?;
         if !out_message_id.is_null() {
+            // SAFETY: not NULL (checked above); the header allows NULL or a writable int64_t.
             unsafe { *out_message_id = id };
         }
         Ok(())

@@ -22,6 +22,9 @@ fn cfg_mut<'a>(p: *mut ssdk_config) -> crate::Result<&'a mut ClientConfig> {
     if p.is_null() {
         return Err(Error::new(crate::ErrorKind::NullArgument, "config is NULL"));
     }
+    // SAFETY: `p` is not NULL (checked above) and, per the header, came from ssdk_config_new and is
+    // not freed; the header forbids using one config from two threads at once, so this exclusive
+    // borrow, which lasts only for the setter's call, overlaps no other.
     Ok(unsafe { &mut (*p).inner })
 }
 
@@ -48,6 +51,8 @@ pub extern "C" fn ssdk_config_new(data_dir: *const c_char, out_config: *mut *mut
 #[no_mangle]
 pub extern "C" fn ssdk_config_free(config: *mut ssdk_config) {
     if !config.is_null() {
+        // SAFETY: `config` is not NULL and, per the header, came from ssdk_config_new and is freed once;
+        // ssdk_client_new copies a config, so no client still refers to it.
         let _ = std::panic::catch_unwind(|| drop(unsafe { Box::from_raw(config) }));
     }
 }

@@ -61,9 +61,14 @@ pub enum ssdk_event_type {
 #[allow(non_camel_case_types)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ssdk_message_state {
+    /// In the outbox: not yet stored by the recipient's swarm; retried until the retry window
+    /// (`ssdk_config_set_send_retry_window`) ends.
     SSDK_MESSAGE_SENDING = 0,
+    /// Stored by the recipient's swarm.
     SSDK_MESSAGE_SENT = 1,
+    /// Not stored within the retry window; `ssdk_client_resend` puts it back in the outbox.
     SSDK_MESSAGE_FAILED = 2,
+    /// An incoming message (never the state of an outgoing one).
     SSDK_MESSAGE_RECEIVED = 3,
 }
 
@@ -72,10 +77,17 @@ pub enum ssdk_message_state {
 #[allow(non_camel_case_types)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ssdk_log_level {
+    /// Routine detail for diagnosis (a message from a blocked sender dropped, a control message
+    /// ignored).
     SSDK_LOG_DEBUG = 0,
+    /// Normal operation worth noting (an attachment uploaded, a message unsent by its sender).
     SSDK_LOG_INFO = 1,
+    /// Something failed and was skipped or will be retried (an undecryptable message, a failed
+    /// node-list refresh).
     SSDK_LOG_WARN = 2,
+    /// A failure the SDK could not work around (the outbox could not be read or updated).
     SSDK_LOG_ERROR = 3,
+    /// Only as a minimum level: no log events at all; no event has this level.
     SSDK_LOG_OFF = 4,
 }
 
@@ -220,6 +232,10 @@ fn with_event<T>(e: *const ssdk_event, fallback: T, f: impl FnOnce(&ssdk_event) 
     if e.is_null() {
         return fallback;
     }
+    // SAFETY: `e` is not NULL (checked above); per the header it is an event from
+    // ssdk_client_next_event not yet freed, or the one lent to a listener callback for its duration.
+    // The accessors' `f` only copy fields or return pointers into the event, which the header
+    // documents as valid only while the event is.
     f(unsafe { &*e })
 }
 
@@ -313,6 +329,8 @@ pub extern "C" fn ssdk_event_bytes_total(event: *const ssdk_event) -> u64 {
 #[no_mangle]
 pub extern "C" fn ssdk_event_free(event: *mut ssdk_event) {
     if !event.is_null() {
+        // SAFETY: `event` is not NULL and, per the header, came from ssdk_client_next_event
+        // (Box::into_raw) and is freed once; events lent to a listener callback are never passed here.
         let _ = std::panic::catch_unwind(|| drop(unsafe { Box::from_raw(event) }));
     }
 }
@@ -337,7 +355,11 @@ pub(crate) struct HostListener {
     destroy: Option<extern "C" fn(*mut c_void)>,
 }
 
-// The host promises its context may be used from the SDK's dispatcher thread.
+// SAFETY: a HostListener holds only `ctx`, which the SDK never dereferences, and two `extern "C"`
+// fn pointers. The header documents that on_event runs on an SDK-owned thread and destroy when
+// the listener is replaced or removed or the client is freed, so a host installing a listener
+// accepts `ctx` being used from threads other than its own. It is not Sync, so only one thread
+// at a time ever calls through it.
 unsafe impl Send for HostListener {}
 
 impl HostListener {

@@ -118,6 +118,8 @@ pub extern "C" fn ssdk_identity_seed(identity: *const ssdk_identity, out32: *mut
 #[no_mangle]
 pub extern "C" fn ssdk_identity_free(identity: *mut ssdk_identity) {
     if !identity.is_null() {
+        // SAFETY: `identity` is not NULL and, per the header, came from an ssdk_identity_* constructor,
+        // is freed once and is no longer in use on any thread.
         let _ = std::panic::catch_unwind(|| drop(unsafe { Box::from_raw(identity) }));
     }
 }

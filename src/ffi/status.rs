@@ -181,9 +181,12 @@ mod tests {
     fn panics_become_internal_errors() {
         let st = guard(|| panic!("boom"));
         assert_eq!(st, ssdk_status::SSDK_ERR_INTERNAL);
+        // SAFETY: ssdk_last_error_message never returns NULL, and its string stays valid until the next
+        // SDK call on this thread; it is copied (to_owned) before any.
         let msg = unsafe { std::ffi::CStr::from_ptr(ssdk_last_error_message()) }.to_str().unwrap().to_owned();
         assert!(msg.contains("boom"), "{msg}");
         assert_eq!(guard(|| Ok(())), ssdk_status::SSDK_OK);
+        // SAFETY: as above; the bytes are compared before any other SDK call on this thread.
         assert_eq!(unsafe { std::ffi::CStr::from_ptr(ssdk_last_error_message()) }.to_bytes(), b"");
     }
 }

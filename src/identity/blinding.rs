@@ -16,6 +16,8 @@ pub enum Blinding {
 }
 
 impl Blinding {
+    /// The scheme for `n` = 15 or 25, the digits of its ID prefix (the C ABI's `kind`); any other
+    /// number is `InvalidArgument`.
     pub fn from_number(n: i32) -> Result<Blinding> {
         match n {
             15 => Ok(Blinding::B15),
@@ -76,11 +78,15 @@ pub fn blinded_id(session_id: &SessionId, server_pk: &[u8], kind: Blinding) -> R
 /// A blinded key pair: (blinded public key, blinded private scalar).
 #[derive(Clone)]
 pub struct BlindedKeyPair {
+    /// The blinded Ed25519 public key (kA for 15, k·|A| for 25): the blinded ID without its prefix.
     pub public: [u8; 32],
+    /// The blinded private scalar (k·a, k negated for 25 when A's sign bit is set), which signs
+    /// as Ed25519 under `public`. Wiped on drop.
     pub scalar: [u8; 32],
 }
 
 impl BlindedKeyPair {
+    /// The blinded ID: `public` behind the `15` or `25` prefix of `kind`.
     pub fn id(&self, kind: Blinding) -> AccountId {
         AccountId::new(kind.prefix(), self.public)
     }

@@ -90,6 +90,7 @@ impl Identity {
         mnemonic::encode(seed).expect("16 or 32 bytes")
     }
 
+    /// `05` + the X25519 public key: the ID others address this identity by.
     pub fn session_id(&self) -> SessionId {
         SessionId::from_x25519(self.x_pk)
     }
@@ -97,6 +98,7 @@ impl Identity {
     pub fn seed(&self) -> &[u8; 32] {
         &self.seed
     }
+    /// The 32-byte Ed25519 public key, under which this identity's signatures verify.
     pub fn ed25519_public_key(&self) -> &[u8; 32] {
         &self.ed_pk
     }
@@ -104,9 +106,13 @@ impl Identity {
     pub fn ed25519_secret_key(&self) -> &[u8; 64] {
         &self.ed_sk
     }
+    /// The X25519 public key converted from the Ed25519 one: the Session ID without its `05`,
+    /// to which 1:1 messages are sealed.
     pub fn x25519_public_key(&self) -> &[u8; 32] {
         &self.x_pk
     }
+    /// The X25519 secret scalar (clamped first half of SHA-512(seed), as libsodium converts it),
+    /// which opens sealed 1:1 messages.
     pub fn x25519_secret_key(&self) -> &[u8; 32] {
         &self.x_sk
     }

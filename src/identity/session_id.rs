@@ -19,6 +19,7 @@ pub enum IdPrefix {
 }
 
 impl IdPrefix {
+    /// The prefix's value as the ID's first byte (`0x05`, `0x03`, `0x15`, `0x25` or `0x00`).
     pub fn byte(self) -> u8 {
         match self {
             IdPrefix::Standard => 0x05,
@@ -28,6 +29,7 @@ impl IdPrefix {
             IdPrefix::Unblinded => 0x00,
         }
     }
+    /// The prefix a first byte denotes, or `None` when it is none of the five.
     pub fn from_byte(b: u8) -> Option<IdPrefix> {
         Some(match b {
             0x05 => IdPrefix::Standard,
@@ -45,6 +47,7 @@ impl IdPrefix {
 pub struct AccountId([u8; 33]);
 
 impl AccountId {
+    /// `prefix` in front of the 32-byte `key`; nothing checks that the key suits the prefix.
     pub fn new(prefix: IdPrefix, key: [u8; 32]) -> AccountId {
         let mut b = [0u8; 33];
         b[0] = prefix.byte();
@@ -81,6 +84,8 @@ impl AccountId {
         Ok(id)
     }
 
+    /// From the 33 raw bytes, prefix first; `InvalidSessionId` for another length or an unknown
+    /// prefix.
     pub fn from_bytes(bytes: &[u8]) -> Result<AccountId> {
         let b: [u8; 33] = bytes
             .try_into()
@@ -91,15 +96,19 @@ impl AccountId {
         Ok(AccountId(b))
     }
 
+    /// Which kind of ID this is, from its first byte.
     pub fn prefix(&self) -> IdPrefix {
         IdPrefix::from_byte(self.0[0]).expect("validated on construction")
     }
+    /// The 32 bytes after the prefix: an X25519 key for `05`, an Ed25519 key for the others.
     pub fn key(&self) -> [u8; 32] {
         self.0[1..].try_into().expect("33 bytes")
     }
+    /// The 33 raw bytes, prefix first.
     pub fn as_bytes(&self) -> &[u8; 33] {
         &self.0
     }
+    /// The canonical text form: 66 lowercase hex characters (also what `Display` prints).
     pub fn to_hex(&self) -> String {
         hex::encode(self.0)
     }
@@ -122,6 +131,7 @@ impl fmt::Debug for AccountId {
 pub struct SessionId(AccountId);
 
 impl SessionId {
+    /// The Session ID of the X25519 public key `pk` (`05` ‖ pk); any 32 bytes are accepted.
     pub fn from_x25519(pk: [u8; 32]) -> SessionId {
         SessionId(AccountId::new(IdPrefix::Standard, pk))
     }
@@ -138,15 +148,19 @@ impl SessionId {
         AccountId::parse_with(text, IdPrefix::Standard).map(SessionId)
     }
 
+    /// The user's X25519 public key (the 32 bytes after `05`), to which 1:1 messages are sealed.
     pub fn x25519(&self) -> [u8; 32] {
         self.0.key()
     }
+    /// The same ID as a general [`AccountId`].
     pub fn account(&self) -> AccountId {
         self.0
     }
+    /// The 33 raw bytes, `0x05` first.
     pub fn as_bytes(&self) -> &[u8; 33] {
         self.0.as_bytes()
     }
+    /// The canonical text form: `05` and 64 lowercase hex characters (also what `Display` prints).
     pub fn to_hex(&self) -> String {
         self.0.to_hex()
     }
