@@ -13,7 +13,7 @@ fn bench(c: &mut Criterion) {
     let alice = Identity::generate();
     let bob = Identity::generate();
     let msg = vec![0x5au8; 1024];
-    let sealed = session_protocol::encrypt_for_recipient(&alice, &bob.session_id(), &msg);
+    let sealed = session_protocol::encrypt_for_recipient(&alice, &bob.session_id(), &msg).unwrap();
 
     // The primitives alone, on the same sizes: sign M‖A‖Y, seal M‖A‖SIG; open, verify.
     let y = *bob.x25519_public_key();
@@ -24,7 +24,7 @@ fn bench(c: &mut Criterion) {
     let mut payload = msg.clone();
     payload.extend_from_slice(alice.ed25519_public_key());
     payload.extend_from_slice(&sig);
-    let bare_sealed = sodium::box_seal(&payload, &y);
+    let bare_sealed = sodium::box_seal(&payload, &y).unwrap();
 
     let mut g = c.benchmark_group("seal_1KiB");
     g.throughput(Throughput::Bytes(msg.len() as u64));

@@ -408,31 +408,18 @@ pub fn box_seed_keypair(seed: &[u8; 32]) -> ([u8; 32], [u8; 32]) {
 /// Seal `msg` to `recipient_pk` (crypto_box_seal): `msg.len() + SEAL_OVERHEAD` bytes. Fails with
 /// `InvalidKey` when `recipient_pk` is a low-order point, from which libsodium refuses to derive a
 /// shared key (libsession's encrypt_for_recipient throws there).
-pub fn try_box_seal(msg: &[u8], recipient_pk: &[u8; 32]) -> Result<Vec<u8>> {
-    let (out, rc) = seal(msg, recipient_pk);
-    if rc != 0 {
-        return Err(Error::invalid_key("crypto_box_seal failed (low-order recipient public key)"));
-    }
-    Ok(out)
-}
-
-/// As [`try_box_seal`], for callers that cannot take an error: for a low-order `recipient_pk` it
-/// returns what libsodium left, the ephemeral public key followed by zeros, which no key opens.
-/// A key that comes from outside the SDK should go through `try_box_seal`.
-pub fn box_seal(msg: &[u8], recipient_pk: &[u8; 32]) -> Vec<u8> {
-    seal(msg, recipient_pk).0
-}
-
-/// crypto_box_seal and its return value (0, or -1 for a low-order recipient key).
-fn seal(msg: &[u8], recipient_pk: &[u8; 32]) -> (Vec<u8>, std::ffi::c_int) {
+pub fn box_seal(msg: &[u8], recipient_pk: &[u8; 32]) -> Result<Vec<u8>> {
     init();
     let mut out = vec![0u8; msg.len() + SEAL_OVERHEAD];
     // SAFETY: writes `msg.len()` + crypto_box_SEALBYTES (48, our SEAL_OVERHEAD) bytes into `out`,
     // which has exactly that length, and reads `msg.len()` bytes of `msg` and the 32-byte
-    // `recipient_pk`; init() above has seeded the generator the ephemeral key comes from. The
-    // return value goes to the caller.
+    // `recipient_pk`; init() above has seeded the generator the ephemeral key comes from. Its
+    // failure (a low-order `recipient_pk`) is checked below.
     let rc = unsafe { ffi::crypto_box_seal(out.as_mut_ptr(), msg.as_ptr(), msg.len() as u64, recipient_pk.as_ptr()) };
-    (out, rc)
+    if rc != 0 {
+        return Err(Error::invalid_key("crypto_box_seal failed (low-order recipient public key)"));
+    }
+    Ok(out)
 }
 
 pub fn box_seal_open(ct: &[u8], pk: &[u8; 32], sk: &[u8; 32]) -> Result<Vec<u8>> {
@@ -753,7 +740,7 @@ mod tests {
     fn seal_round_trip_and_wrong_key() {
         let (sk, pk) = x25519_keypair();
         let (sk2, pk2) = x25519_keypair();
-        let ct = box_seal(b"payload", &pk);
+        let ct = box_seal(b"payload", &pk).unwrap();
         assert_eq!(box_seal_open(&ct, &pk, &sk).unwrap(), b"payload");
         assert!(box_seal_open(&ct, &pk2, &sk2).is_err());
         assert!(box_seal_open(&ct[..10], &pk, &sk).is_err());
@@ -766,11 +753,10 @@ mod tests {
         let mut one = [0u8; 32];
         one[0] = 1;
         for low in [[0u8; 32], one] {
-            assert_eq!(try_box_seal(b"secret", &low).unwrap_err().kind(), ErrorKind::InvalidKey);
-            assert!(box_seal(b"secret", &low)[32..].iter().all(|&b| b == 0));
+            assert_eq!(box_seal(b"secret", &low).unwrap_err().kind(), ErrorKind::InvalidKey);
         }
         let (sk, pk) = x25519_keypair();
-        let ct = try_box_seal(b"secret", &pk).unwrap();
+        let ct = box_seal(b"secret", &pk).unwrap();
         assert_eq!(ct.len(), 6 + SEAL_OVERHEAD);
         assert_eq!(box_seal_open(&ct, &pk, &sk).unwrap(), b"secret");
     }

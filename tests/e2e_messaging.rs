@@ -2,8 +2,9 @@
 
 mod common;
 use common::*;
-use session_sdk::client::Event;
 use session_sdk::client::MessageState;
+use session_sdk::client::{Client, ClientConfig, Event, NetworkConfig};
+use session_sdk::ErrorKind;
 use std::time::Duration;
 
 const T: Duration = Duration::from_secs(30);
@@ -252,4 +253,16 @@ fn caught_up_comes_after_everything_that_was_waiting() {
         matches!(e, Event::MessageReceived { .. })
     });
     assert!(!again, "CaughtUp is sent once per start");
+}
+
+/// A Session ID whose key is a low-order point parses, but nobody can decrypt what is sealed to
+/// it: sending is refused before anything is queued (it used to queue an unopenable message).
+#[test]
+fn a_session_id_nobody_can_decrypt_for_is_refused_before_queueing() {
+    let cfg = ClientConfig::new(temp_dir("low-order"), NetworkConfig::mainnet());
+    let c = Client::new(cfg).unwrap();
+    let nobody = format!("05{}", "00".repeat(32));
+    assert_eq!(c.send_text(&nobody, "hello").unwrap_err().kind(), ErrorKind::InvalidSessionId);
+    assert_eq!(c.outbox_len().unwrap(), 0);
+    assert!(c.conversations().unwrap().is_empty(), "no conversation was started");
 }

@@ -6,7 +6,7 @@
 use super::state::ClientState;
 use super::sync;
 use crate::crypto::session_protocol;
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::identity::SessionId;
 use crate::sodium;
 use crate::store::OutboxCopy;
@@ -22,9 +22,10 @@ pub(crate) fn retry_delay(attempts: i64) -> i64 {
 }
 
 /// The bytes stored for `to`: padded Content, sealed, in an Envelope and WebSocket wrapper.
-pub(crate) fn seal_1o1(client: &ClientState, to: &SessionId, content: &Content, sent_ts: i64) -> Vec<u8> {
-    let sealed = session_protocol::encrypt_for_recipient(&client.identity, to, &padding::pad(&content.encode_to_vec()));
-    envelope::wrap_1o1(sealed, sent_ts as u64)
+pub(crate) fn seal_1o1(client: &ClientState, to: &SessionId, content: &Content, sent_ts: i64) -> Result<Vec<u8>> {
+    let sealed = session_protocol::encrypt_for_recipient(&client.identity, to, &padding::pad(&content.encode_to_vec()))
+        .map_err(|e| Error::new(ErrorKind::InvalidSessionId, format!("{to} cannot be encrypted to: {}", e.message())))?;
+    Ok(envelope::wrap_1o1(sealed, sent_ts as u64))
 }
 
 fn copy_for(client: &ClientState, to: &SessionId, data: Vec<u8>, primary: bool, sent_ts: i64) -> OutboxCopy {
@@ -45,12 +46,12 @@ fn copy_for(client: &ClientState, to: &SessionId, data: Vec<u8>, primary: bool, 
 pub(crate) fn message_copies(client: &ClientState, to: &SessionId, dm: DataMessage, sent_ts: i64) -> Result<Vec<OutboxCopy>> {
     let me = client.session_id();
     let content = Content { data_message: Some(dm.clone()), sig_timestamp: Some(sent_ts as u64), ..Default::default() };
-    let mut out = vec![copy_for(client, to, seal_1o1(client, to, &content, sent_ts), true, sent_ts)];
+    let mut out = vec![copy_for(client, to, seal_1o1(client, to, &content, sent_ts)?, true, sent_ts)];
     if *to != me {
         let mut sync_dm = dm;
         sync_dm.sync_target = Some(to.to_hex());
         let sync = Content { data_message: Some(sync_dm), sig_timestamp: Some(sent_ts as u64), ..Default::default() };
-        out.push(copy_for(client, &me, seal_1o1(client, &me, &sync, sent_ts), false, sent_ts));
+        out.push(copy_for(client, &me, seal_1o1(client, &me, &sync, sent_ts)?, false, sent_ts));
     }
     Ok(out)
 }
@@ -67,7 +68,7 @@ pub(crate) fn approve_recipient(client: &ClientState, to_hex: &str) -> Result<()
 /// Queue a control message (no local message row), e.g. a request response.
 pub(crate) fn queue_control(client: &ClientState, to: &SessionId, content: &Content) -> Result<()> {
     let ts = content.sig_timestamp.map(|t| t as i64).unwrap_or_else(|| client.next_sent_ts());
-    client.store.enqueue(&copy_for(client, to, seal_1o1(client, to, content, ts), false, ts))?;
+    client.store.enqueue(&copy_for(client, to, seal_1o1(client, to, content, ts)?, false, ts))?;
     client.wake.sender.notify_one();
     Ok(())
 }

@@ -23,18 +23,12 @@ fn signed_payload(sender: &Identity, recipient_x25519: &[u8; 32], msg: &[u8]) ->
 }
 
 /// Encrypt `msg` for `recipient`, signed by `sender`. The result is `msg.len() + OVERHEAD` bytes.
-/// A recipient whose X25519 key is a low-order point gets bytes no one can open (see
-/// `sodium::box_seal`); [`try_encrypt_for_recipient`] reports that as an error instead.
-pub fn encrypt_for_recipient(sender: &Identity, recipient: &SessionId, msg: &[u8]) -> Vec<u8> {
+/// Fails with `InvalidKey` when the recipient's X25519 key is a low-order point (a Session ID
+/// that parses but that nobody could decrypt for; libsession's `encrypt_for_recipient` throws
+/// there too).
+pub fn encrypt_for_recipient(sender: &Identity, recipient: &SessionId, msg: &[u8]) -> Result<Vec<u8>> {
     let y = recipient.x25519();
     sodium::box_seal(&signed_payload(sender, &y, msg), &y)
-}
-
-/// As [`encrypt_for_recipient`], failing with `InvalidKey` when the recipient's X25519 key is a
-/// low-order point (libsession's `encrypt_for_recipient` throws there).
-pub fn try_encrypt_for_recipient(sender: &Identity, recipient: &SessionId, msg: &[u8]) -> Result<Vec<u8>> {
-    let y = recipient.x25519();
-    sodium::try_box_seal(&signed_payload(sender, &y, msg), &y)
 }
 
 /// The deterministic variant (libsession `encrypt_for_recipient_deterministic`): the ephemeral
@@ -100,7 +94,7 @@ mod tests {
     fn round_trip_and_tamper() {
         let alice = Identity::generate();
         let bob = Identity::generate();
-        let ct = encrypt_for_recipient(&alice, &bob.session_id(), b"hi bob");
+        let ct = encrypt_for_recipient(&alice, &bob.session_id(), b"hi bob").unwrap();
         assert_eq!(ct.len(), 6 + OVERHEAD);
         let d = decrypt_incoming(&bob, &ct).unwrap();
         assert_eq!(d.plaintext, b"hi bob");
@@ -123,9 +117,9 @@ mod tests {
     fn low_order_recipient_is_an_error() {
         let alice = Identity::generate();
         let nobody = SessionId::from_x25519([0u8; 32]);
-        assert_eq!(try_encrypt_for_recipient(&alice, &nobody, b"hi").unwrap_err().kind(), ErrorKind::InvalidKey);
+        assert_eq!(encrypt_for_recipient(&alice, &nobody, b"hi").unwrap_err().kind(), ErrorKind::InvalidKey);
         let bob = Identity::generate();
-        let ct = try_encrypt_for_recipient(&alice, &bob.session_id(), b"hi bob").unwrap();
+        let ct = encrypt_for_recipient(&alice, &bob.session_id(), b"hi bob").unwrap();
         assert_eq!(ct.len(), 6 + OVERHEAD);
         assert_eq!(decrypt_incoming(&bob, &ct).unwrap().plaintext, b"hi bob");
     }
@@ -133,7 +127,7 @@ mod tests {
     #[test]
     fn empty_message_round_trips() {
         let a = Identity::generate();
-        let ct = encrypt_for_recipient(&a, &a.session_id(), b"");
+        let ct = encrypt_for_recipient(&a, &a.session_id(), b"").unwrap();
         assert_eq!(decrypt_incoming(&a, &ct).unwrap().plaintext, b"");
     }
 
@@ -150,7 +144,7 @@ mod tests {
         signed.extend_from_slice(alice.ed25519_public_key());
         signed.extend_from_slice(y);
         p.extend_from_slice(&mallory.sign(&signed));
-        let ct = sodium::box_seal(&p, y);
+        let ct = sodium::box_seal(&p, y).unwrap();
         assert_eq!(decrypt_incoming(&bob, &ct).unwrap_err().kind(), ErrorKind::BadSignature);
     }
 }

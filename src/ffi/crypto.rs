@@ -30,7 +30,7 @@ pub extern "C" fn ssdk_encrypt_for_recipient(
         let o = BytesOut::new(out_data, out_len)?;
         let id = handle(identity, "identity")?;
         let to = SessionId::parse(str_arg(recipient_session_id, "recipient_session_id")?)?;
-        let sealed = session_protocol::try_encrypt_for_recipient(&id.inner, &to, bytes_arg(msg, len, "msg")?).map_err(|e| {
+        let sealed = session_protocol::encrypt_for_recipient(&id.inner, &to, bytes_arg(msg, len, "msg")?).map_err(|e| {
             Error::new(ErrorKind::InvalidSessionId, format!("recipient_session_id cannot be encrypted to: {}", e.message()))
         })?;
         o.set(Some(sealed));
