@@ -143,41 +143,6 @@ pub fn blake2b_n<const N: usize>(key: Option<&[u8]>, parts: &[&[u8]]) -> [u8; N]
     v.try_into().expect("length checked")
 }
 
-/// BLAKE2b with salt and personalisation (each 16 bytes), key up to 64 bytes.
-pub fn blake2b_salt_personal(
-    outlen: usize,
-    data: &[u8],
-    key: &[u8],
-    salt: Option<&[u8; 16]>,
-    personal: Option<&[u8; 16]>,
-) -> Result<Vec<u8>> {
-    init();
-    if !(16..=64).contains(&outlen) || key.len() > 64 {
-        return Err(Error::invalid_argument("BLAKE2b size or key length out of range"));
-    }
-    let mut out = vec![0u8; outlen];
-    // SAFETY: writes `outlen` (16..=64, checked above) bytes into `out`, which has that length; reads
-    // `data.len()` bytes of `data` and `key.len()` (<= 64, checked above) bytes of `key`, passed as
-    // NULL when empty; salt and personal are NULL (meaning all-zero) or [u8; 16], the
-    // crypto_generichash_blake2b SALTBYTES/PERSONALBYTES it reads. Its return value is checked.
-    let rc = unsafe {
-        ffi::crypto_generichash_blake2b_salt_personal(
-            out.as_mut_ptr(),
-            outlen,
-            data.as_ptr(),
-            data.len() as u64,
-            if key.is_empty() { std::ptr::null() } else { key.as_ptr() },
-            key.len(),
-            salt.map_or(std::ptr::null(), |s| s.as_ptr()),
-            personal.map_or(std::ptr::null(), |p| p.as_ptr()),
-        )
-    };
-    if rc != 0 {
-        return Err(Error::internal("BLAKE2b (salt/personal) failed"));
-    }
-    Ok(out)
-}
-
 pub fn sha512(parts: &[&[u8]]) -> [u8; 64] {
     init();
     let mut st = std::mem::MaybeUninit::<ffi::crypto_hash_sha512_state>::uninit();
@@ -286,12 +251,6 @@ pub fn ed25519_sk_to_x25519(sk: &[u8; 64]) -> [u8; 32] {
     out
 }
 
-pub fn ed25519_is_valid_point(p: &[u8; 32]) -> bool {
-    init();
-    // SAFETY: reads crypto_core_ed25519_BYTES (32) from `p`, a [u8; 32], and writes nothing.
-    unsafe { ffi::crypto_core_ed25519_is_valid_point(p.as_ptr()) == 1 }
-}
-
 // ---- Ed25519 scalar and point arithmetic (blinding, subaccounts) ---------------------------
 
 pub fn scalar_reduce(wide: &[u8; 64]) -> [u8; 32] {
@@ -357,6 +316,8 @@ pub fn ed25519_scalarmult_base_noclamp(n: &[u8; 32]) -> Result<[u8; 32]> {
 
 // ---- X25519 ---------------------------------------------------------------------------------
 
+/// The X25519 public key of `sk` (tests and tools; the SDK derives keys from Ed25519 ones).
+#[cfg(feature = "internals")]
 pub fn x25519_base(sk: &[u8; 32]) -> [u8; 32] {
     init();
     let mut out = [0u8; 32];
@@ -664,8 +625,10 @@ impl SecretStreamPull {
 }
 
 /// Encrypting side (random header), for tests and tools.
+#[cfg(feature = "internals")]
 pub struct SecretStreamPush(Box<ffi::crypto_secretstream_xchacha20poly1305_state>);
 
+#[cfg(feature = "internals")]
 impl SecretStreamPush {
     pub fn new(key: &[u8; 32]) -> (SecretStreamPush, [u8; 24]) {
         init();
