@@ -7,8 +7,8 @@ use serde_json::{Map, Value};
 use session_sdk::crypto::{config_encrypt, multi_encrypt, onion_hop, ons, push, session_protocol};
 use session_sdk::identity::{blinding, mnemonic, xed25519, AccountId, Identity, SessionId};
 use session_sdk::sodium;
-use session_sdk::wire::{message_hash, onion, swarm};
-use session_sdk::wire::{multi_container, onion_relay, onion_request};
+use session_sdk::wire::{message_hash, swarm};
+use session_sdk::wire::{multi_container, onion_relay};
 use std::path::PathBuf;
 
 fn vectors_path() -> PathBuf {

@@ -113,7 +113,7 @@ fn expand(tree: &str) -> Vec<String> {
         }
     }
     items.push(&inner[start..]);
-    items.into_iter().filter(|i| !i.trim().is_empty()).flat_map(|i| expand(i)).map(|i| format!("{prefix}{i}")).collect()
+    items.into_iter().filter(|i| !i.trim().is_empty()).flat_map(expand).map(|i| format!("{prefix}{i}")).collect()
 }
 
 /// `a as b` → `a` everywhere in a use tree.
@@ -194,10 +194,10 @@ fn inline_paths(line: &str) -> Vec<String> {
 /// for a file, see [`module_of`]). `None` for paths into other crates.
 fn resolve(module: &[String], path: &str) -> Option<Vec<String>> {
     let segs: Vec<&str> = path.split("::").filter(|s| !s.is_empty()).collect();
-    let (base, rest): (Vec<String>, &[&str]) = match segs.first()? {
-        &"crate" => (vec![], &segs[1..]),
-        &"self" => (module.to_vec(), &segs[1..]),
-        &"super" => {
+    let (base, rest): (Vec<String>, &[&str]) = match *segs.first()? {
+        "crate" => (vec![], &segs[1..]),
+        "self" => (module.to_vec(), &segs[1..]),
+        "super" => {
             // A file foo.rs is module foo and a mod.rs the module of its directory; either way
             // `super` is that module's parent.
             let mut m = module.to_vec();

@@ -23,11 +23,15 @@ use std::time::{Duration, Instant};
 /// A file to send.
 #[derive(Debug, Clone, Default)]
 pub struct OutgoingFile {
+    /// The file's bytes (at most `MAX_ATTACHMENT_SIZE`).
     pub data: Vec<u8>,
+    /// The name the recipient sees.
     pub file_name: Option<String>,
+    /// MIME type; guessed from the extension by `from_path`, and detected for JPEG.
     pub content_type: Option<String>,
     /// Shown with the attachment (the message body).
     pub caption: Option<String>,
+    /// Send as a voice message.
     pub voice_note: bool,
 }
 

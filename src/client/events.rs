@@ -10,15 +10,20 @@ use std::time::Duration;
 /// Log levels, least to most severe. The numbers are stable (C ABI `ssdk_log_level`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LogLevel {
+    /// Details for debugging: every request and step.
     Debug = 0,
+    /// What the client does: started, paths ready, files uploaded.
     Info = 1,
+    /// Something failed and will be retried, or input was skipped.
     Warn = 2,
+    /// Something failed and will not be retried.
     Error = 3,
     /// No log events at all.
     Off = 4,
 }
 
 impl LogLevel {
+    /// The level numbered `v` (`ssdk_log_level`), if there is one.
     pub fn from_i32(v: i32) -> Option<LogLevel> {
         Some(match v {
             0 => LogLevel::Debug,
@@ -39,6 +44,7 @@ impl LogLevel {
             LogLevel::Off => "off",
         }
     }
+    /// A level by name ("debug", "info", "warn"/"warning", "error", "off"/"none"; any case).
     pub fn parse(s: &str) -> Option<LogLevel> {
         Some(match s.to_ascii_lowercase().as_str() {
             "debug" => LogLevel::Debug,
@@ -55,16 +61,27 @@ impl LogLevel {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GroupChange {
+    /// We created it.
     Created,
+    /// We joined (accepted an invite, here or on another device).
     Joined,
+    /// Members were invited.
     MembersAdded,
+    /// Members were removed by an admin.
     MembersRemoved,
+    /// A member left.
     MemberLeft,
+    /// Members became admins (we, when `members` holds our ID).
     Promoted,
+    /// The group was renamed.
     Renamed,
+    /// Its description changed.
     DescriptionChanged,
+    /// An invitee accepted.
     InviteAccepted,
+    /// We were removed; history stays, nothing new arrives.
     Kicked,
+    /// We left (here or on another device).
     Left,
     /// We joined and the group's key has arrived: messages can be sent to it now.
     Ready,
@@ -75,41 +92,129 @@ pub enum GroupChange {
 #[non_exhaustive]
 pub enum Event {
     /// A message arrived and is stored (from a contact or, with `is_request`, a requester).
-    MessageReceived { message: Message, is_request: bool },
+    MessageReceived {
+        /// The stored message.
+        message: Message,
+        /// From someone we have not approved: a message request.
+        is_request: bool,
+    },
     /// A message this identity sent from another device, now stored here too.
-    MessageSynced { message: Message },
+    MessageSynced {
+        /// The stored message.
+        message: Message,
+    },
     /// An outgoing message changed delivery state.
-    MessageState { message_id: i64, conversation: String, state: MessageState },
+    MessageState {
+        /// The message.
+        message_id: i64,
+        /// Its conversation.
+        conversation: String,
+        /// The new state.
+        state: MessageState,
+    },
     /// Someone we have not approved messaged us: a message request.
-    MessageRequest { session_id: String, message_id: i64 },
+    MessageRequest {
+        /// Who.
+        session_id: String,
+        /// Their first message.
+        message_id: i64,
+    },
     /// A contact's profile, approval or block state changed (here or on another device of
     /// this identity).
-    ContactChanged { session_id: String },
+    ContactChanged {
+        /// The contact.
+        session_id: String,
+    },
     /// Since start, every swarm this client polls (its own and its groups') has answered and
     /// everything stored there has been handled: events for messages that were waiting came
     /// before this one. Once per start.
     CaughtUp,
     /// Another device of this identity read a conversation: its messages sent up to `up_to_ts`
     /// (ms) are now read here too.
-    ConversationRead { conversation: String, up_to_ts: i64 },
+    ConversationRead {
+        /// The conversation.
+        conversation: String,
+        /// Messages sent up to this time (ms) are read.
+        up_to_ts: i64,
+    },
     /// Our own profile (display name or picture) changed on another device of this identity and
     /// is now ours here too.
-    ProfileChanged { display_name: Option<String> },
+    ProfileChanged {
+        /// Our display name now.
+        display_name: Option<String>,
+    },
     /// Onion paths became ready or were all lost.
-    Connection { ready: bool },
+    Connection {
+        /// At least one path works.
+        ready: bool,
+    },
     /// Bytes of an attachment transfer moved (at most a few reports a second, and the last).
-    AttachmentProgress { message_id: i64, index: u32, upload: bool, done: u64, total: u64 },
+    AttachmentProgress {
+        /// The message.
+        message_id: i64,
+        /// The attachment's position in it.
+        index: u32,
+        /// An upload (false: a download).
+        upload: bool,
+        /// Bytes moved.
+        done: u64,
+        /// Bytes in all.
+        total: u64,
+    },
     /// An upload finished, or a download was verified (and written to `path` if one was given).
-    AttachmentDone { message_id: i64, index: u32, upload: bool, path: Option<String> },
+    AttachmentDone {
+        /// The message.
+        message_id: i64,
+        /// The attachment's position in it.
+        index: u32,
+        /// An upload (false: a download).
+        upload: bool,
+        /// Where a download was written, if it was given a path.
+        path: Option<String>,
+    },
     /// A transfer failed; an upload with `will_retry` is tried again later.
-    AttachmentFailed { message_id: i64, index: u32, upload: bool, error: String, error_kind: String, will_retry: bool },
+    AttachmentFailed {
+        /// The message.
+        message_id: i64,
+        /// The attachment's position in it.
+        index: u32,
+        /// An upload (false: a download).
+        upload: bool,
+        /// What went wrong, for people.
+        error: String,
+        /// The error kind's stable name (`ErrorKind::name`), e.g. "DECRYPTION_FAILED".
+        error_kind: String,
+        /// The upload is tried again later.
+        will_retry: bool,
+    },
     /// We were invited to a group (accept or decline it; bots accept automatically). `inviter`
     /// is empty when the invite reached another device of this identity and was synced here.
-    GroupInvite { group_id: String, name: String, inviter: String },
+    GroupInvite {
+        /// The group.
+        group_id: String,
+        /// Its name.
+        name: String,
+        /// Who invited us (empty when synced from another device).
+        inviter: String,
+    },
     /// A group changed: members, admins, name, or our own membership.
-    GroupUpdate { group_id: String, change: GroupChange, members: Vec<String>, actor: Option<String> },
+    GroupUpdate {
+        /// The group.
+        group_id: String,
+        /// What changed.
+        change: GroupChange,
+        /// The members concerned.
+        members: Vec<String>,
+        /// Who did it, when known.
+        actor: Option<String>,
+    },
     /// A log line at or above the client's level.
-    Log { level: LogLevel, message: String },
+    Log {
+        /// Its level.
+        level: LogLevel,
+        /// The line.
+        message: String,
+    },
 }
 
 impl Event {
@@ -158,7 +263,9 @@ pub struct EventBus {
 /// How a wait for an event ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Waited {
+    /// An event arrived.
     Event(Event),
+    /// None came within the timeout.
     Timeout,
     /// [`EventBus::interrupt`] was called while waiting.
     Interrupted,

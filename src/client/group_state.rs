@@ -17,23 +17,34 @@ use tokio::sync::Mutex as AsyncMutex;
 /// A group as the host sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupSummary {
+    /// The group ID (`03…`).
     pub id: String,
+    /// Its name, once known.
     pub name: Option<String>,
+    /// Its description, if it has one.
     pub description: Option<String>,
+    /// Our membership: invited, joined, kicked or left.
     pub state: GroupState,
+    /// We hold the group's admin key.
     pub is_admin: bool,
+    /// Members in its members config.
     pub member_count: usize,
+    /// Who invited us, when known.
     pub inviter: Option<String>,
 }
 
 /// One member as the host sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupMemberInfo {
+    /// The member's Session ID.
     pub session_id: String,
+    /// Their name as the members config records it (may be empty).
     pub name: String,
+    /// An admin of the group.
     pub admin: bool,
     /// The invite was sent but not accepted yet.
     pub invite_pending: bool,
+    /// Marked for removal.
     pub removed: bool,
 }
 

@@ -139,14 +139,17 @@ impl Client {
         runtime::runtime()?.block_on(f)
     }
 
+    /// Our Session ID (`05…`).
     pub fn session_id(&self) -> SessionId {
         self.state.session_id()
     }
 
+    /// Our identity (keys; the recovery phrase through [`Identity::mnemonic`]).
     pub fn identity(&self) -> &Identity {
         &self.state.identity
     }
 
+    /// Our 13-word recovery phrase. Show it to the user once, and keep it secret.
     pub fn mnemonic(&self) -> String {
         self.state.identity.mnemonic()
     }
@@ -192,6 +195,7 @@ impl Client {
         Ok(())
     }
 
+    /// Whether the client has been started and not stopped.
     pub fn is_running(&self) -> bool {
         self.running.lock().map(|r| r.is_some()).unwrap_or(false)
     }
@@ -201,6 +205,7 @@ impl Client {
         self.state.live_tasks.load(Ordering::SeqCst)
     }
 
+    /// Whether the client has working onion paths.
     pub fn connection_state(&self) -> ConnectionState {
         self.state.network.connection_state()
     }
@@ -254,6 +259,7 @@ impl Client {
         self.state.events.set_listener(listener)
     }
 
+    /// Deliver log events at `level` and above from now on.
     pub fn set_log_level(&self, level: LogLevel) {
         self.state.events.set_level(level)
     }
@@ -312,6 +318,7 @@ impl Client {
         send::resend(&self.state, message_id)
     }
 
+    /// Conversations, most recent activity first.
     pub fn conversations(&self) -> Result<Vec<Conversation>> {
         self.state.store.conversations()
     }
@@ -321,10 +328,13 @@ impl Client {
         self.state.store.history(conversation, before_id, limit)
     }
 
+    /// One message by its local id (`NotFound` if there is none).
     pub fn message(&self, id: i64) -> Result<Message> {
         self.state.store.require_message(id)
     }
 
+    /// Mark a conversation's incoming messages read up to message `up_to_id` (all when 0), and
+    /// share the read mark with our other devices. Returns how many changed.
     pub fn mark_read(&self, conversation: &str, up_to_id: i64) -> Result<usize> {
         let n = self.state.store.mark_read(conversation, up_to_id)?;
         if let Err(e) = sync::read_changed(&self.state, conversation, up_to_id) {
@@ -333,6 +343,7 @@ impl Client {
         Ok(n)
     }
 
+    /// Delete a conversation and its messages from this device (`NotFound` if there is none).
     pub fn delete_conversation(&self, conversation: &str) -> Result<()> {
         if !self.state.store.delete_conversation(conversation)? {
             return Err(Error::new(ErrorKind::NotFound, format!("no conversation {conversation}")));
@@ -340,6 +351,7 @@ impl Client {
         Ok(())
     }
 
+    /// Delete one message from this device (`NotFound` if there is none).
     pub fn delete_message(&self, id: i64) -> Result<()> {
         if !self.state.store.delete_message(id)? {
             return Err(Error::new(ErrorKind::NotFound, format!("no message with id {id}")));
@@ -405,39 +417,54 @@ impl Client {
 
     // ---- contacts and requests -----------------------------------------------------------
 
+    /// Contacts we accepted, by name.
     pub fn contacts(&self) -> Result<Vec<Contact>> {
         self.state.store.contacts()
     }
+    /// What we know of a Session ID, if anything.
     pub fn contact(&self, session_id: &str) -> Result<Option<Contact>> {
         self.state.store.contact(&SessionId::parse(session_id)?.to_hex())
     }
+    /// Pending message requests: senders we have not accepted.
     pub fn requests(&self) -> Result<Vec<Contact>> {
         self.state.store.requests()
     }
+    /// Blocked Session IDs.
     pub fn blocked(&self) -> Result<Vec<Contact>> {
         self.state.store.blocked_contacts()
     }
+    /// Accept a Session ID as a contact (their messages are not requests), with an optional
+    /// nickname (1 to 100 bytes).
     pub fn add_contact(&self, session_id: &str, nickname: Option<&str>) -> Result<()> {
         contacts::add_contact(&self.state, session_id, nickname)
     }
+    /// Give a known Session ID a nickname, or with `None` take it away.
     pub fn set_nickname(&self, session_id: &str, nickname: Option<&str>) -> Result<()> {
         contacts::set_nickname(&self.state, session_id, nickname)
     }
+    /// Forget a contact (`NotFound` if unknown); their next message is a request.
     pub fn remove_contact(&self, session_id: &str) -> Result<()> {
         contacts::remove_contact(&self.state, session_id)
     }
+    /// Accept a message request without replying; the sender is told (with our profile), as
+    /// the Session apps do.
     pub fn accept_request(&self, session_id: &str) -> Result<()> {
         contacts::accept_request(&self.state, session_id)
     }
+    /// Decline a message request: its conversation is deleted and the sender forgotten.
     pub fn decline_request(&self, session_id: &str) -> Result<()> {
         contacts::decline_request(&self.state, session_id)
     }
+    /// Block a Session ID: its messages are dropped unread; a pending request is deleted.
     pub fn block(&self, session_id: &str) -> Result<()> {
         contacts::set_blocked(&self.state, session_id, true)
     }
+    /// Unblock a Session ID.
     pub fn unblock(&self, session_id: &str) -> Result<()> {
         contacts::set_blocked(&self.state, session_id, false)
     }
+    /// Set our display name (1 to 100 bytes), sent with our messages and synced to our other
+    /// devices.
     pub fn set_display_name(&self, name: &str) -> Result<()> {
         profile::set_display_name(&self.state, name)
     }
@@ -455,6 +482,7 @@ impl Client {
         self.block_on(profile::profile_picture(&self.state, session_id))
     }
 
+    /// Our display name, which another device of ours may have changed.
     pub fn display_name(&self) -> Result<Option<String>> {
         own_profile::display_name(&self.state.store)
     }

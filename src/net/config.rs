@@ -49,10 +49,14 @@ pub struct NodeEntry {
 /// clients always bootstrap from the seeds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NetworkConfig {
+    /// The network's name ("mainnet", "testnet", ...).
     #[serde(default = "default_network_name")]
     pub network: String,
+    /// Seed node base URLs the node list is bootstrapped from.
     pub seed_nodes: Vec<String>,
+    /// The file server attachments and profile pictures go to.
     pub file_server: FileServer,
+    /// Service nodes a testnet description lists (informational; the client asks the seeds).
     #[serde(default)]
     pub nodes: Vec<NodeEntry>,
 }
@@ -90,12 +94,14 @@ impl NetworkConfig {
         Ok(cfg)
     }
 
+    /// Read a network description (the JSON `session-testnet --description` writes).
     pub fn from_file(path: &std::path::Path) -> Result<NetworkConfig> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::new(crate::ErrorKind::Io, format!("reading network description {}: {e}", path.display())))?;
         NetworkConfig::from_json(&text)
     }
 
+    /// Check the description: at least one seed URL, a usable file server and its key.
     pub fn validate(&self) -> Result<()> {
         if self.seed_nodes.is_empty() {
             return Err(Error::invalid_argument("network description lists no seed nodes"));

@@ -36,17 +36,25 @@ impl AttachmentState {
 /// The host-visible description of an attachment (no key material).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttachmentInfo {
+    /// Position in its message.
     pub index: u32,
+    /// The file's name as sent.
     pub file_name: Option<String>,
+    /// Its MIME type as sent.
     pub content_type: Option<String>,
     /// Plaintext size in bytes.
     pub size: u64,
+    /// Sent as a voice message.
     pub voice_note: bool,
+    /// Image or video width, when sent.
     pub width: Option<u32>,
+    /// Image or video height, when sent.
     pub height: Option<u32>,
+    /// The attachment's own caption.
     pub caption: Option<String>,
     /// The file server URL (the file id is its last segment); `None` before upload.
     pub url: Option<String>,
+    /// Where it is in its life (upload or download).
     pub state: AttachmentState,
 }
 

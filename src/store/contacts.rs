@@ -9,15 +9,21 @@ use rusqlite::{params, OptionalExtension, Row};
 /// message request); `approved_me` = they have messaged us or accepted our request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact {
+    /// Their Session ID.
     pub session_id: String,
     /// The name they chose (from their profile).
     pub display_name: Option<String>,
     /// The name we gave them.
     pub nickname: Option<String>,
+    /// We accepted them (false: their messages are a message request).
     pub approved: bool,
+    /// They have messaged us or accepted our request.
     pub approved_me: bool,
+    /// We blocked them.
     pub blocked: bool,
+    /// The URL of their encrypted profile picture, as their latest message announced.
     pub profile_picture: Option<String>,
+    /// When we first heard of them (ms).
     pub created_at: i64,
 }
 

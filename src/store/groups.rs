@@ -11,6 +11,7 @@ use rusqlite::{params, OptionalExtension, Row};
 pub enum GroupState {
     /// Invited; not polling until accepted.
     Invited = 0,
+    /// A member (or admin): polling the group.
     Joined = 1,
     /// Removed by an admin.
     Kicked = 2,

@@ -7,6 +7,7 @@ use crate::clock::local_now_ms as now_ms;
 use crate::error::{Error, ErrorKind, Result};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
+/// What a conversation is with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConversationKind {
     /// One-to-one with a Session ID (or Note to Self when it is our own).
@@ -39,6 +40,7 @@ pub enum MessageState {
 }
 
 impl MessageState {
+    /// The state stored as `v` (unknown numbers read as received).
     pub fn from_i64(v: i64) -> MessageState {
         match v {
             0 => MessageState::Sending,
@@ -47,6 +49,7 @@ impl MessageState {
             _ => MessageState::Received,
         }
     }
+    /// "sending", "sent", "failed" or "received".
     pub fn as_str(self) -> &'static str {
         match self {
             MessageState::Sending => "sending",
@@ -57,32 +60,47 @@ impl MessageState {
     }
 }
 
+/// A conversation: one peer, Note to Self, or a group.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conversation {
     /// The peer's Session ID (or group ID).
     pub id: String,
+    /// One-to-one or group.
     pub kind: ConversationKind,
+    /// When it started here (ms).
     pub created_at: i64,
+    /// Its newest message's time (ms).
     pub last_activity: i64,
+    /// Incoming messages not marked read.
     pub unread: i64,
     /// Whether it is a message request (an unapproved sender).
     pub is_request: bool,
+    /// Its newest message.
     pub last_message: Option<Message>,
 }
 
+/// A message, sent or received.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
     /// Local message id.
     pub id: i64,
+    /// The conversation it belongs to (peer Session ID, our own for Note to Self, or group ID).
     pub conversation: String,
+    /// We sent it (from this or another device of ours).
     pub outgoing: bool,
+    /// The sender's Session ID.
     pub sender: String,
+    /// The text (`None` for a file without a caption).
     pub body: Option<String>,
     /// The sender's timestamp (ms); with `sender` it identifies the message on the network.
     pub sent_ts: i64,
+    /// When this device stored it (ms).
     pub received_ts: i64,
+    /// Delivery state.
     pub state: MessageState,
+    /// Marked read.
     pub read: bool,
+    /// The swarm's hash of the stored message, once known.
     pub server_hash: Option<String>,
     /// JSON for quotes and other structured content.
     pub extra: Option<String>,

@@ -37,6 +37,7 @@ pub enum ConnectionState {
 /// Tunables; defaults suit the public network and a local testnet alike.
 #[derive(Debug, Clone)]
 pub struct NetworkOptions {
+    /// The cipher of onion layers (XChaCha20 by default; AES-GCM needs AES-NI).
     pub enc_type: EncType,
     /// Timeout of one onion request (path + destination).
     pub request_timeout: Duration,
