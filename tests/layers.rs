@@ -402,3 +402,48 @@ fn the_scanner_sees_what_it_must() {
     let kept: Vec<usize> = outside_tests(f).into_iter().map(|(i, _)| i).collect();
     assert_eq!(kept, [0, 1, 5]);
 }
+
+#[test]
+fn the_architecture_document_names_every_module_and_only_existing_ones() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
+    let src = root.join("src");
+    // Every `…` span that looks like a path under src/.
+    let named: Vec<String> = doc
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|s| s.ends_with(".rs") || (s.ends_with('/') && !s.contains(' ')))
+        .map(str::to_string)
+        .collect();
+    let mut missing = vec![];
+    for name in &named {
+        let p = src.join(name);
+        let elsewhere = ["node/", "cli/", "bindings/", "examples/", "tests/", "include/", "docs/"].iter().any(|d| name.starts_with(d))
+            || name.starts_with("node/src/");
+        if !elsewhere && !p.exists() && !root.join(name).exists() {
+            missing.push(format!("ARCHITECTURE.md names `{name}`, which does not exist"));
+        }
+    }
+    let mut files = vec![];
+    rs_files(&src, &mut files);
+    for f in &files {
+        let rel = f.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+        if rel == "lib.rs" {
+            continue;
+        }
+        let dir = rel.rsplit_once('/').map(|(d, _)| format!("{d}/"));
+        let covered = named.iter().any(|n| {
+            *n == rel
+                || dir.as_ref().is_some_and(|d| n == d)
+                // a mod.rs is described by its directory's files
+                || (rel.ends_with("/mod.rs") && n.starts_with(dir.as_deref().unwrap_or("-")))
+                // test helpers beside the code they serve
+                || (rel.ends_with("/test_support.rs") || rel.ends_with("/tests.rs")) && dir.as_ref().is_some_and(|d| n.starts_with(d.as_str()))
+        });
+        if !covered {
+            missing.push(format!("src/{rel} is not in ARCHITECTURE.md's module map"));
+        }
+    }
+    assert!(missing.is_empty(), "ARCHITECTURE.md and the tree disagree:\n{}", missing.join("\n"));
+}
