@@ -68,7 +68,7 @@ pub fn encrypt_message(
     }
     d.push(b'e');
     let total = OVERHEAD + d.len();
-    if padding > 1 && total % padding != 0 {
+    if padding > 1 && !total.is_multiple_of(padding) {
         d.resize(d.len() + padding - total % padding, 0);
     }
     let mut out = nonce.to_vec();

@@ -90,7 +90,7 @@ pub fn build_rekey(admin: &GroupAdminKey, members: &[SessionId], generation: i64
 
     let admin_key = sodium::xchacha_encrypt(&key, &nonce, &seed_hash(admin.seed(), ADMIN_KEY_HASH_KEY));
     let mut entries = encrypt_for_members(&key, &members, &nonce, &gx);
-    if entries.len() % MESSAGE_KEY_MULTIPLE != 0 {
+    if !entries.len().is_multiple_of(MESSAGE_KEY_MULTIPLE) {
         let n_junk = MESSAGE_KEY_MULTIPLE - entries.len() % MESSAGE_KEY_MULTIPLE;
         let rng_seed = sodium::blake2b_n::<32>(Some(JUNK_SEED_HASH_KEY), &[&h1, admin.secret_key()]);
         let mut junk = vec![0u8; ENC_KEY_LEN * n_junk];
