@@ -572,7 +572,10 @@ pub fn argon2id(out: &mut [u8], password: &[u8], salt: &[u8; 16], opslimit: u64,
     Ok(())
 }
 
-// ---- secretstream (attachments of the newer deterministic scheme) ------------------------
+// ---- secretstream (attachments of the newer deterministic scheme; backups) ----------------
+
+/// Bytes secretstream adds to every chunk (crypto_secretstream_xchacha20poly1305_ABYTES).
+pub const SECRETSTREAM_ABYTES: usize = 17;
 
 /// Decrypting side of crypto_secretstream_xchacha20poly1305.
 pub struct SecretStreamPull(Box<ffi::crypto_secretstream_xchacha20poly1305_state>);
@@ -594,6 +597,11 @@ impl SecretStreamPull {
 
     /// Open one chunk; returns its plaintext and whether it carried the FINAL tag.
     pub fn pull(&mut self, chunk: &[u8]) -> Result<(Vec<u8>, bool)> {
+        self.pull_ad(chunk, &[])
+    }
+
+    /// Open one chunk that was pushed with additional data `ad` (authenticated, not encrypted).
+    pub fn pull_ad(&mut self, chunk: &[u8], ad: &[u8]) -> Result<(Vec<u8>, bool)> {
         if chunk.len() < 17 {
             return Err(Error::decryption_failed("secretstream chunk is too short"));
         }
@@ -603,7 +611,8 @@ impl SecretStreamPull {
         // SAFETY: `self.0` was initialised by init_pull in `new`, the only constructor, and `&mut self`
         // makes it exclusive. Reads `chunk.len()` bytes of `chunk` (at least ABYTES = 17, checked above)
         // and writes at most `chunk.len()` - 17 bytes into `out`, which has that length, the count into
-        // `outlen` and the tag into `tag`; no additional data. Its failure is checked below.
+        // `outlen` and the tag into `tag`; reads `ad.len()` bytes of `ad` (NULL when empty). Its failure
+        // is checked below.
         let rc = unsafe {
             ffi::crypto_secretstream_xchacha20poly1305_pull(
                 &mut *self.0,
@@ -612,8 +621,8 @@ impl SecretStreamPull {
                 &mut tag,
                 chunk.as_ptr(),
                 chunk.len() as u64,
-                std::ptr::null(),
-                0,
+                if ad.is_empty() { std::ptr::null() } else { ad.as_ptr() },
+                ad.len() as u64,
             )
         };
         if rc != 0 {
@@ -624,12 +633,11 @@ impl SecretStreamPull {
     }
 }
 
-/// Encrypting side (random header), for tests and tools.
-#[cfg(feature = "internals")]
+/// Encrypting side of crypto_secretstream_xchacha20poly1305 (random header).
 pub struct SecretStreamPush(Box<ffi::crypto_secretstream_xchacha20poly1305_state>);
 
-#[cfg(feature = "internals")]
 impl SecretStreamPush {
+    /// A new stream under `key`, and the header the pulling side needs.
     pub fn new(key: &[u8; 32]) -> (SecretStreamPush, [u8; 24]) {
         init();
         // SAFETY: the state is plain byte arrays (k, nonce, _pad), for which all zeros is a valid value;
@@ -643,14 +651,22 @@ impl SecretStreamPush {
         (SecretStreamPush(st), header)
     }
 
+    /// Encrypt one chunk; `last` marks the end of the stream (TAG_FINAL). (Tests and tools.)
+    #[cfg(feature = "internals")]
     pub fn push(&mut self, chunk: &[u8], last: bool) -> Vec<u8> {
+        self.push_ad(chunk, &[], last)
+    }
+
+    /// Encrypt one chunk, authenticating `ad` with it (the puller must give the same `ad`).
+    pub fn push_ad(&mut self, chunk: &[u8], ad: &[u8], last: bool) -> Vec<u8> {
         let mut out = vec![0u8; chunk.len() + 17];
         let mut outlen = 0u64;
         let tag = if last { ffi::crypto_secretstream_xchacha20poly1305_TAG_FINAL } else { 0 } as u8;
         // SAFETY: `self.0` was initialised by init_push in `new`, the only constructor, and `&mut self`
         // makes it exclusive. Reads `chunk.len()` bytes of `chunk` and writes `chunk.len()` + ABYTES (17)
-        // bytes into `out`, which has exactly that length, and the count into `outlen`; no additional
-        // data; `tag` is 0 (MESSAGE) or TAG_FINAL. It always returns 0 (an oversized chunk aborts).
+        // bytes into `out`, which has exactly that length, and the count into `outlen`; reads `ad.len()`
+        // bytes of `ad` (NULL when empty); `tag` is 0 (MESSAGE) or TAG_FINAL. It always returns 0 (an
+        // oversized chunk aborts, and chunks here are far below the 256 GiB limit).
         unsafe {
             ffi::crypto_secretstream_xchacha20poly1305_push(
                 &mut *self.0,
@@ -658,8 +674,8 @@ impl SecretStreamPush {
                 &mut outlen,
                 chunk.as_ptr(),
                 chunk.len() as u64,
-                std::ptr::null(),
-                0,
+                if ad.is_empty() { std::ptr::null() } else { ad.as_ptr() },
+                ad.len() as u64,
                 tag,
             )
         };

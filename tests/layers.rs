@@ -39,7 +39,7 @@ const CLIENT_LAYERS: &[&[&str]] = &[
     &["outbox"],
     &["contacts", "profile", "groups"],
     &["attachments", "send"],
-    &["receive"],
+    &["receive", "backup"],
     &["tasks"],
     &["root"],
 ];

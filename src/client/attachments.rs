@@ -76,7 +76,9 @@ fn guess_content_type(path: &Path) -> Option<String> {
     )
 }
 
-fn attachments_dir(client: &ClientState) -> Result<PathBuf> {
+/// Where attachment blobs live: pending uploads (`up-*.bin`) and verified downloads
+/// (`dl-<message>-<index>.bin`), both encrypted.
+pub(crate) fn attachments_dir(client: &ClientState) -> Result<PathBuf> {
     let d = client.config.data_dir.join("attachments");
     std::fs::create_dir_all(&d)?;
     Ok(d)
@@ -210,7 +212,7 @@ fn abandon_upload(client: &ClientState, a: &AttachmentRecord, why: &str, kind: E
     client.store.upload_abandoned(a.message_id, a.info.index, why, cancelled)?;
     if cancelled {
         if let Some(p) = &a.blob_path {
-            let _ = std::fs::remove_file(p);
+            client.blobs.remove(Path::new(p));
         }
     }
     let conversation = client.store.message(a.message_id)?.map(|m| m.conversation).unwrap_or_default();
@@ -262,7 +264,7 @@ pub(crate) async fn upload_one(client: Arc<ClientState>, a: AttachmentRecord) {
                 })
             });
             if let Some(p) = &a.blob_path {
-                let _ = std::fs::remove_file(p);
+                client.blobs.remove(Path::new(p));
             }
             match queued {
                 Ok(q) => {

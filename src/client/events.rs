@@ -208,6 +208,17 @@ pub enum Event {
         /// Who did it, when known.
         actor: Option<String>,
     },
+    /// A backup being written ([`super::Client::backup_create`]) moved on (a few reports a
+    /// second, and the last).
+    BackupProgress {
+        /// A restore (false: a backup being written). Restores report through their own
+        /// callback, so events say false today.
+        restore: bool,
+        /// Bytes done.
+        done: u64,
+        /// Bytes in all.
+        total: u64,
+    },
     /// A log line at or above the client's level.
     Log {
         /// Its level.
@@ -236,6 +247,7 @@ impl Event {
             Event::AttachmentFailed { .. } => "attachment_failed",
             Event::GroupInvite { .. } => "group_invite",
             Event::GroupUpdate { .. } => "group_update",
+            Event::BackupProgress { .. } => "backup_progress",
             Event::Log { .. } => "log",
         }
     }

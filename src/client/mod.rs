@@ -6,8 +6,10 @@
 // checks it), bottom to top:
 //   events, config, runtime, status, pointers, transfers, own_profile, user_configs, group_state
 //   → state (what the handle and the tasks share)
-//   → sync → outbox → contacts, profile, groups → attachments, send → receive → tasks → (mod.rs)
+//   → sync → outbox → contacts, profile, groups → attachments, send → receive, backup → tasks
+//   → (mod.rs)
 mod attachments;
+mod backup;
 mod config;
 mod contacts;
 mod events;
@@ -31,6 +33,7 @@ mod transfers;
 mod user_configs;
 
 pub use attachments::OutgoingFile;
+pub use backup::{inspect as backup_inspect, restore as backup_restore, BackupInfo, BackupProgress};
 pub use config::{ClientConfig, IdentitySource, DEFAULT_MESSAGE_TTL};
 pub use events::{Event, GroupChange, ListenerFn, LogLevel, Waited};
 pub use group_state::{GroupMemberInfo, GroupSummary};
@@ -123,6 +126,8 @@ impl Client {
                 activity: Activity::default(),
                 groups: Default::default(),
                 transfers: Default::default(),
+                blobs: Default::default(),
+                backup_cancel: Default::default(),
                 synced,
                 live_tasks: AtomicUsize::new(0),
             }),
@@ -357,6 +362,31 @@ impl Client {
             return Err(Error::new(ErrorKind::NotFound, format!("no message with id {id}")));
         }
         Ok(())
+    }
+
+    // ---- backups ---------------------------------------------------------------------------
+
+    /// Write an encrypted backup of this account to `path` (a new file; an existing one is never
+    /// overwritten): the whole history, contacts, groups, settings and attachment files, under
+    /// a key from `passphrase` (Argon2id). The client may keep running: the database is copied
+    /// at one point in time without stopping it. Blocks until done, emitting `BackupProgress`
+    /// events; [`Client::cancel_backup`] stops it, and an error or a cancel leaves no file.
+    /// Restore with [`backup_restore`].
+    pub fn backup_create(&self, path: &std::path::Path, passphrase: &str) -> Result<BackupInfo> {
+        backup::create(&self.state, path, passphrase, crate::wire::backup::KdfCost::default())
+    }
+
+    /// [`Client::backup_create`] with the cheapest Argon2id costs (tests only: such a file is
+    /// easy to brute-force).
+    #[cfg(feature = "internals")]
+    pub fn backup_create_fast(&self, path: &std::path::Path, passphrase: &str) -> Result<BackupInfo> {
+        backup::create(&self.state, path, passphrase, crate::wire::backup::KdfCost { opslimit: 1, memlimit: 8192 })
+    }
+
+    /// Stop the backup in progress ([`Client::backup_create`] then fails with `Cancelled` and
+    /// leaves no file). No effect when none runs.
+    pub fn cancel_backup(&self) {
+        self.state.backup_cancel.store(true, Ordering::SeqCst);
     }
 
     // ---- groups ----------------------------------------------------------------------------

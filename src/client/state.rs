@@ -7,7 +7,7 @@
 use super::config::ClientConfig;
 use super::events::Events;
 use super::group_state::Groups;
-use super::transfers::Transfers;
+use super::transfers::{BlobJanitor, Transfers};
 use super::user_configs::SyncedConfigs;
 use crate::clock::local_now_ms;
 use crate::identity::{Identity, SessionId};
@@ -30,6 +30,10 @@ pub(crate) struct ClientState {
     pub(crate) groups: Groups,
     /// Attachment uploads and downloads in progress.
     pub(crate) transfers: Transfers,
+    /// Removes attachment blobs, deferring while a backup copies them.
+    pub(crate) blobs: BlobJanitor,
+    /// Set to cancel the backup in progress.
+    pub(crate) backup_cancel: std::sync::atomic::AtomicBool,
     /// Our profile, contacts, read marks and group list as our devices share them.
     pub(crate) synced: SyncedConfigs,
     /// Tasks of this client still running.

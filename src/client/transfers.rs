@@ -40,3 +40,76 @@ impl Transfers {
         }
     }
 }
+
+/// Removes attachment blobs that are no longer needed, except while a backup is copying them:
+/// then removals wait until the last backup ends, so that a blob a backup's database snapshot
+/// still lists is in the backup too.
+#[derive(Default)]
+pub(crate) struct BlobJanitor(Mutex<(usize, Vec<std::path::PathBuf>)>);
+
+impl BlobJanitor {
+    fn state(&self) -> std::sync::MutexGuard<'_, (usize, Vec<std::path::PathBuf>)> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Remove `path` now, or when the backups in progress have ended.
+    pub(crate) fn remove(&self, path: &std::path::Path) {
+        let mut st = self.state();
+        if st.0 > 0 {
+            st.1.push(path.to_path_buf());
+        } else {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+
+    /// Keep every blob until the returned guard is dropped.
+    pub(crate) fn hold(&self) -> BlobHold<'_> {
+        self.state().0 += 1;
+        BlobHold(self)
+    }
+}
+
+/// See [`BlobJanitor::hold`].
+pub(crate) struct BlobHold<'a>(&'a BlobJanitor);
+
+impl Drop for BlobHold<'_> {
+    fn drop(&mut self) {
+        let deferred = {
+            let mut st = self.0.state();
+            st.0 -= 1;
+            if st.0 > 0 {
+                return;
+            }
+            std::mem::take(&mut st.1)
+        };
+        for p in deferred {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removals_wait_for_the_last_backup() {
+        let dir = std::env::temp_dir().join(format!("ssdk-janitor-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (a, b) = (dir.join("a"), dir.join("b"));
+        std::fs::write(&a, b"a").unwrap();
+        std::fs::write(&b, b"b").unwrap();
+        let j = BlobJanitor::default();
+        let h1 = j.hold();
+        let h2 = j.hold();
+        j.remove(&a);
+        assert!(a.exists(), "kept while backups run");
+        drop(h1);
+        assert!(a.exists(), "kept until the last one ends");
+        drop(h2);
+        assert!(!a.exists());
+        j.remove(&b);
+        assert!(!b.exists(), "removed at once when no backup runs");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -4,7 +4,7 @@ use super::config::ssdk_config;
 use super::event::{ssdk_event, ssdk_listener, HostListener};
 use super::json::{self, ContactJson, ConversationJson, MessageJson};
 use super::status::{guard, ssdk_status};
-use super::util::{bytes_arg, c_string, handle, out, str_arg, BytesOut};
+use super::util::{bytes_arg, c_string, handle, opt_str, out, str_arg, BytesOut};
 use crate::client::{Client, LogLevel, Waited};
 use crate::error::{Error, ErrorKind};
 use std::ffi::c_char;
@@ -443,14 +443,6 @@ pub extern "C" fn ssdk_client_delete_message(client_: *const ssdk_client, messag
 }
 
 // ---- attachments ----------------------------------------------------------------------------
-
-fn opt_str<'a>(p: *const c_char, name: &str) -> crate::Result<Option<&'a str>> {
-    if p.is_null() {
-        Ok(None)
-    } else {
-        str_arg(p, name).map(Some)
-    }
-}
 
 /// The largest attachment the SDK sends: 10 000 000 bytes (the twin of the protocol constant).
 #[no_mangle]

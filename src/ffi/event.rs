@@ -54,6 +54,9 @@ pub enum ssdk_event_type {
     /// Another device of this identity read a conversation; its messages sent up to the
     /// event's timestamp are now read here too. Accessors: conversation, timestamp (ms).
     SSDK_EVENT_CONVERSATION_READ = 15,
+    /// A backup being written (`ssdk_client_backup_create`) moved on (a few reports a second,
+    /// and the last). Accessors: bytes done, bytes total.
+    SSDK_EVENT_BACKUP_PROGRESS = 16,
 }
 
 /// Delivery states of outgoing messages (and `SSDK_MESSAGE_RECEIVED` for incoming ones).
@@ -198,6 +201,10 @@ impl ssdk_event {
                 ev.conversation = cs(group_id);
                 ev.sender = actor.as_deref().and_then(cs);
                 ev.text = cs(super::json::group_change(*change));
+            }
+            Event::BackupProgress { restore, done, total } => {
+                ev.kind = ssdk_event_type::SSDK_EVENT_BACKUP_PROGRESS;
+                (ev.done, ev.total, ev.state) = (*done, *total, *restore as i32);
             }
             Event::Log { level, message } => {
                 ev.kind = ssdk_event_type::SSDK_EVENT_LOG;

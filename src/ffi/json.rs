@@ -6,7 +6,7 @@
 //! the bottom fail when a document and its description disagree. Fields are only ever added.
 
 use crate::client::{
-    AttachmentInfo, AttachmentState, Contact, Conversation, ConversationKind, Event, GroupChange, GroupMemberInfo, GroupState,
+    AttachmentInfo, BackupInfo, AttachmentState, Contact, Conversation, ConversationKind, Event, GroupChange, GroupMemberInfo, GroupState,
     GroupSummary, Message, MessageState,
 };
 use serde::Serialize;
@@ -247,6 +247,7 @@ pub(crate) enum EventJson<'a> {
     AttachmentFailed { message_id: i64, index: u32, upload: bool, error: &'a str, error_kind: &'a str, will_retry: bool },
     GroupInvite { group_id: &'a str, name: &'a str, inviter: &'a str },
     GroupUpdate { group_id: &'a str, change: &'static str, members: &'a [String], actor: Option<&'a str> },
+    BackupProgress { restore: bool, done: u64, total: u64 },
     Log { level: &'static str, message: &'a str },
 }
 
@@ -284,7 +285,43 @@ impl<'a> From<&'a Event> for EventJson<'a> {
             Event::GroupUpdate { group_id, change, members, actor } => {
                 EventJson::GroupUpdate { group_id, change: group_change(*change), members, actor: actor.as_deref() }
             }
+            Event::BackupProgress { restore, done, total } => EventJson::BackupProgress { restore: *restore, done: *done, total: *total },
             Event::Log { level, message } => EventJson::Log { level: level.as_str(), message },
+        }
+    }
+}
+
+/// `backup_info`: what `ssdk_client_backup_create`, `ssdk_backup_restore` and
+/// `ssdk_backup_inspect` say about a backup.
+#[derive(Serialize)]
+pub(crate) struct BackupInfoJson<'a> {
+    session_id: &'a str,
+    created_at: i64,
+    sdk_version: &'a str,
+    messages: u64,
+    conversations: u64,
+    contacts: u64,
+    groups: u64,
+    attachments: u64,
+    files: u64,
+    database_bytes: u64,
+    file_bytes: u64,
+}
+
+impl<'a> From<&'a BackupInfo> for BackupInfoJson<'a> {
+    fn from(b: &'a BackupInfo) -> Self {
+        BackupInfoJson {
+            session_id: &b.session_id,
+            created_at: b.created_at,
+            sdk_version: &b.sdk_version,
+            messages: b.messages,
+            conversations: b.conversations,
+            contacts: b.contacts,
+            groups: b.groups,
+            attachments: b.attachments,
+            files: b.files,
+            database_bytes: b.database_bytes,
+            file_bytes: b.file_bytes,
         }
     }
 }
@@ -457,6 +494,7 @@ mod tests {
             },
             Event::GroupInvite { group_id: "03bb".into(), name: "g".into(), inviter: ID.into() },
             Event::GroupUpdate { group_id: "03bb".into(), change: GroupChange::Renamed, members: vec![ID.into()], actor: s(ID) },
+            Event::BackupProgress { restore: false, done: 1, total: 2 },
             Event::Log { level: LogLevel::Warn, message: "m".into() },
         ];
         // Adding an event kind breaks this match: add a sample above and a table to the doc.
@@ -476,6 +514,7 @@ mod tests {
                 | Event::AttachmentFailed { .. }
                 | Event::GroupInvite { .. }
                 | Event::GroupUpdate { .. }
+                | Event::BackupProgress { .. }
                 | Event::Log { .. } => {}
             }
         }
@@ -510,6 +549,20 @@ mod tests {
             };
             check_doc(&docs, "conversation", "conversation", &json(&ConversationJson::from(&c)));
         }
+        let b = BackupInfo {
+            session_id: ID.into(),
+            created_at: 1,
+            sdk_version: "0.1.0".into(),
+            messages: 2,
+            conversations: 1,
+            contacts: 1,
+            groups: 0,
+            attachments: 1,
+            files: 1,
+            database_bytes: 4096,
+            file_bytes: 10,
+        };
+        check_doc(&docs, "backup_info", "backup_info", &json(&BackupInfoJson::from(&b)));
     }
 
     #[test]

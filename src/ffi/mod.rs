@@ -10,6 +10,7 @@
 // rest of pointer validity is the C caller's side of the contract documented in the header.
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
+pub mod backup;
 pub mod client;
 pub mod config;
 pub mod crypto;

@@ -14,6 +14,15 @@ pub(crate) fn str_arg<'a>(p: *const c_char, name: &str) -> Result<&'a str> {
     unsafe { CStr::from_ptr(p) }.to_str().map_err(|e| Error::new(ErrorKind::InvalidUtf8, format!("{name} is not valid UTF-8: {e}")))
 }
 
+/// An optional borrowed UTF-8 string argument: NULL is `None`.
+pub(crate) fn opt_str<'a>(p: *const c_char, name: &str) -> Result<Option<&'a str>> {
+    if p.is_null() {
+        Ok(None)
+    } else {
+        str_arg(p, name).map(Some)
+    }
+}
+
 /// A borrowed byte-buffer argument; NULL is allowed only with length 0.
 pub(crate) fn bytes_arg<'a>(p: *const u8, len: usize, name: &str) -> Result<&'a [u8]> {
     if p.is_null() {

@@ -217,6 +217,30 @@ impl Store {
         })
     }
 
+    /// Store many plain messages of one conversation in one transaction (tests and benches: a
+    /// large history in seconds rather than one durable write each). `(sent_ts, body, outgoing)`;
+    /// outgoing ones are sent by `me`, incoming ones by the conversation's peer. Returns how many
+    /// were new.
+    #[cfg(feature = "internals")]
+    pub fn import_history(&self, conversation: &str, me: &str, messages: &[(i64, String, bool)]) -> Result<usize> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            let now = now_ms();
+            ensure_conversation_tx(&tx, conversation, ConversationKind::Direct, now)?;
+            let mut n = 0;
+            for (sent_ts, body, outgoing) in messages {
+                let (sender, state) = if *outgoing { (me, MessageState::Sent) } else { (conversation, MessageState::Received) };
+                n += tx.execute(
+                    "INSERT INTO messages (conversation, outgoing, sender, body, sent_ts, received_ts, state, is_read, server_hash, extra)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?2, NULL, NULL) ON CONFLICT DO NOTHING",
+                    params![conversation, outgoing, sender, body, sent_ts, now, state as i64],
+                )?;
+            }
+            tx.commit()?;
+            Ok(n)
+        })
+    }
+
     pub fn message(&self, id: i64) -> Result<Option<Message>> {
         let m = self.with(|c| c.query_row(&format!("SELECT {MSG_COLS} FROM messages WHERE id = ?1"), [id], msg_row).optional())?;
         m.map(|m| self.with_attachments(m)).transpose()

@@ -7,6 +7,7 @@ pub mod key;
 pub mod schema;
 
 mod attachments;
+mod backup;
 mod contacts;
 mod groups;
 mod messages;
@@ -14,6 +15,7 @@ mod outbox;
 mod polling;
 
 pub use attachments::{AttachmentInfo, AttachmentRecord, AttachmentState};
+pub use backup::{restore_database, SnapshotCounts};
 pub use contacts::Contact;
 pub use groups::{GroupRecord, GroupState};
 pub use messages::{Conversation, ConversationKind, Message, MessageState, NewOutgoing};
@@ -21,7 +23,8 @@ pub use outbox::OutboxCopy;
 
 use crate::error::{Error, ErrorKind, Result};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
 use std::sync::Mutex;
 
 pub const DB_FILE: &str = "session.db";
@@ -35,6 +38,10 @@ impl From<rusqlite::Error> for Error {
 /// An open, unlocked database.
 pub struct Store {
     conn: Mutex<Connection>,
+    /// Where the database is, and its raw key: a second connection (a backup's snapshot) needs
+    /// both. Wiped on drop.
+    path: PathBuf,
+    key: Zeroizing<[u8; 32]>,
 }
 
 impl Store {
@@ -72,7 +79,7 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::migrate(&mut conn)?;
-        Ok(Store { conn: Mutex::new(conn) })
+        Ok(Store { conn: Mutex::new(conn), path, key })
     }
 
     pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T> {

@@ -2,6 +2,7 @@
 //! envelopes, padding, bencode, onion requests and their framing, group messages, storage RPC
 //! shapes, message hashes, swarm mapping. Pure: no I/O.
 
+pub mod backup;
 pub mod bencode;
 pub mod envelope;
 pub mod group_message;
