@@ -5,6 +5,7 @@
 //! aligned text; `--json` gives one JSON object per line. See `session-cli --help` and README.md.
 
 mod cmd;
+mod daemon;
 mod error;
 mod home;
 mod output;
@@ -121,7 +122,7 @@ enum Command {
     /// Run a local testnet and write its description file (Ctrl-C stops it).
     Testnet(TestnetArgs),
     /// Keep the client running and serve JSON-RPC 2.0 on stdio and a Unix socket.
-    Daemon(rpc::DaemonArgs),
+    Daemon(daemon::DaemonArgs),
 }
 
 fn log_level(cli: &Cli) -> Result<LogLevel> {
@@ -164,7 +165,7 @@ fn run(cli: Cli, out: Output) -> Result<()> {
         Command::Group(c) => cmd::groups::run(&ctx, c),
         Command::Network(a) => cmd::network::run(&ctx, a),
         Command::Testnet(a) => cmd::testnet::run(&ctx, a),
-        Command::Daemon(a) => rpc::run(&ctx, a),
+        Command::Daemon(a) => daemon::run(&ctx, a),
     }
 }
 

@@ -8,12 +8,13 @@
 //! notices to the group) has left the outbox. Changes only an admin may make are refused before
 //! going online when this profile is not an admin (PERMISSION_DENIED, exit code 11).
 
-use super::messages::{short_id, to_value};
-use super::{done, resolve_peer, Method, Params};
+use super::messages::short_id;
+use super::{done, resolve_peer};
 use crate::error::{CliError, Result};
 use crate::home::Profile;
 use crate::output::{local_time, Output};
 use crate::records::{group_record, GroupRecord, Names};
+use crate::rpc::{to_value, DaemonCtx, Params};
 use crate::session::{Ctx, Session, Use};
 use clap::Subcommand;
 use serde_json::{json, Value};
@@ -567,7 +568,7 @@ fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
-// ---- JSON-RPC -------------------------------------------------------------------------------------
+// ---- JSON-RPC (listed in daemon/methods.rs) -------------------------------------------------
 
 fn req_list(p: &Params, k: &str) -> Result<Vec<String>> {
     let v = p.opt_str_list(k)?;
@@ -578,139 +579,92 @@ fn req_list(p: &Params, k: &str) -> Result<Vec<String>> {
 }
 
 /// The group named by the `group` param, refused unless we are an admin.
-fn admin_group(d: &crate::rpc::Daemon, p: &Params, what: &str) -> Result<GroupSummary> {
+fn admin_group(d: &DaemonCtx, p: &Params, what: &str) -> Result<GroupSummary> {
     let g = resolve_group(&d.session.client, &p.req_str("group")?)?;
     require_admin(&g, what)?;
     Ok(g)
 }
 
-pub fn methods() -> Vec<Method> {
-    vec![
-        Method {
-            name: "group_create",
-            params: "{name: string, description?: string, members?: [string]}",
-            summary: "create a group (we are its admin) and invite members; returns the group",
-            handler: |d, p| {
-                let c = &d.session.client;
-                let ids = p.opt_str_list("members")?.iter().map(|m| resolve_peer(c, m)).collect::<Result<Vec<_>>>()?;
-                let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-                let gid = c.create_group(&p.req_str("name")?, p.opt_str("description")?.as_deref(), &refs)?;
-                to_value(&record_of(c, &gid)?)
-            },
-        },
-        Method {
-            name: "groups",
-            params: "{}",
-            summary: "groups we are in, invited to, left or were removed from",
-            handler: |d, _| to_value(&list_records(&d.session.client)?),
-        },
-        Method {
-            name: "group",
-            params: "{group: string}",
-            summary: "one group (by ID or name) with its members",
-            handler: |d, p| {
-                let c = &d.session.client;
-                show_value(c, &resolve_group(c, &p.req_str("group")?)?)
-            },
-        },
-        Method {
-            name: "group_invite",
-            params: "{group: string, members: [string]}",
-            summary: "invite members (admins only)",
-            handler: |d, p| {
-                let c = &d.session.client;
-                let g = admin_group(d, p, "invite members")?;
-                let ids = req_list(p, "members")?.iter().map(|m| resolve_peer(c, m)).collect::<Result<Vec<_>>>()?;
-                c.group_invite(&g.id, &ids.iter().map(String::as_str).collect::<Vec<_>>())?;
-                show_value(c, &summary(c, &g.id)?)
-            },
-        },
-        Method {
-            name: "group_remove",
-            params: "{group: string, members: [string]}",
-            summary: "remove members (admins only); keys rotate",
-            handler: |d, p| {
-                let c = &d.session.client;
-                let g = admin_group(d, p, "remove members")?;
-                let ids = req_list(p, "members")?.iter().map(|m| resolve_member(c, &g.id, m)).collect::<Result<Vec<_>>>()?;
-                c.group_remove(&g.id, &ids.iter().map(String::as_str).collect::<Vec<_>>())?;
-                show_value(c, &summary(c, &g.id)?)
-            },
-        },
-        Method {
-            name: "group_promote",
-            params: "{group: string, member: string}",
-            summary: "make a member an admin (admins only)",
-            handler: |d, p| {
-                let c = &d.session.client;
-                let g = admin_group(d, p, "promote members")?;
-                let id = resolve_member(c, &g.id, &p.req_str("member")?)?;
-                c.group_promote(&g.id, &id)?;
-                show_value(c, &summary(c, &g.id)?)
-            },
-        },
-        Method {
-            name: "group_rename",
-            params: "{group: string, name: string}",
-            summary: "rename a group (admins only)",
-            handler: |d, p| {
-                let c = &d.session.client;
-                let g = admin_group(d, p, "rename the group")?;
-                c.group_rename(&g.id, &p.req_str("name")?)?;
-                to_value(&record_of(c, &g.id)?)
-            },
-        },
-        Method {
-            name: "group_describe",
-            params: "{group: string, description: string}",
-            summary: "set a group's description (admins only)",
-            handler: |d, p| {
-                let c = &d.session.client;
-                let g = admin_group(d, p, "change the description")?;
-                c.group_set_description(&g.id, &p.req_str("description")?)?;
-                to_value(&record_of(c, &g.id)?)
-            },
-        },
-        Method {
-            name: "group_leave",
-            params: "{group: string}",
-            summary: "leave a group (the members are told)",
-            handler: |d, p| {
-                let c = &d.session.client;
-                let g = resolve_group(c, &p.req_str("group")?)?;
-                c.group_leave(&g.id)?;
-                to_value(&record_of(c, &g.id)?)
-            },
-        },
-        Method {
-            name: "group_accept",
-            params: "{group: string, wait?: bool = true, timeout?: secs = 30}",
-            summary: "accept an invite; with wait, return once the group's keys arrived (member_count > 0)",
-            handler: |d, p| {
-                let c = &d.session.client;
-                let g = resolve_group(c, &p.req_str("group")?)?;
-                c.group_accept_invite(&g.id)?;
-                if p.opt_bool("wait")?.unwrap_or(true) {
-                    let deadline = Instant::now() + Duration::from_secs(p.opt_i64("timeout")?.unwrap_or(30).clamp(0, 3600) as u64);
-                    while !has_keys(&summary(c, &g.id)?) && Instant::now() < deadline {
-                        std::thread::sleep(Duration::from_millis(100));
-                    }
-                }
-                to_value(&record_of(c, &g.id)?)
-            },
-        },
-        Method {
-            name: "group_decline",
-            params: "{group: string}",
-            summary: "decline an invite and forget the group",
-            handler: |d, p| {
-                let c = &d.session.client;
-                let g = resolve_group(c, &p.req_str("group")?)?;
-                c.group_decline_invite(&g.id)?;
-                Ok(json!({"group_id": g.id}))
-            },
-        },
-    ]
+pub fn rpc_group_create(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let c = &d.session.client;
+    let ids = p.opt_str_list("members")?.iter().map(|m| resolve_peer(c, m)).collect::<Result<Vec<_>>>()?;
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let gid = c.create_group(&p.req_str("name")?, p.opt_str("description")?.as_deref(), &refs)?;
+    to_value(&record_of(c, &gid)?)
+}
+
+pub fn rpc_groups(d: &DaemonCtx, _p: &Params) -> Result<Value> {
+    to_value(&list_records(&d.session.client)?)
+}
+
+pub fn rpc_group(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let c = &d.session.client;
+    show_value(c, &resolve_group(c, &p.req_str("group")?)?)
+}
+
+pub fn rpc_group_invite(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let c = &d.session.client;
+    let g = admin_group(d, p, "invite members")?;
+    let ids = req_list(p, "members")?.iter().map(|m| resolve_peer(c, m)).collect::<Result<Vec<_>>>()?;
+    c.group_invite(&g.id, &ids.iter().map(String::as_str).collect::<Vec<_>>())?;
+    show_value(c, &summary(c, &g.id)?)
+}
+
+pub fn rpc_group_remove(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let c = &d.session.client;
+    let g = admin_group(d, p, "remove members")?;
+    let ids = req_list(p, "members")?.iter().map(|m| resolve_member(c, &g.id, m)).collect::<Result<Vec<_>>>()?;
+    c.group_remove(&g.id, &ids.iter().map(String::as_str).collect::<Vec<_>>())?;
+    show_value(c, &summary(c, &g.id)?)
+}
+
+pub fn rpc_group_promote(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let c = &d.session.client;
+    let g = admin_group(d, p, "promote members")?;
+    let id = resolve_member(c, &g.id, &p.req_str("member")?)?;
+    c.group_promote(&g.id, &id)?;
+    show_value(c, &summary(c, &g.id)?)
+}
+
+pub fn rpc_group_rename(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let c = &d.session.client;
+    let g = admin_group(d, p, "rename the group")?;
+    c.group_rename(&g.id, &p.req_str("name")?)?;
+    to_value(&record_of(c, &g.id)?)
+}
+
+pub fn rpc_group_describe(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let c = &d.session.client;
+    let g = admin_group(d, p, "change the description")?;
+    c.group_set_description(&g.id, &p.req_str("description")?)?;
+    to_value(&record_of(c, &g.id)?)
+}
+
+pub fn rpc_group_leave(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let c = &d.session.client;
+    let g = resolve_group(c, &p.req_str("group")?)?;
+    c.group_leave(&g.id)?;
+    to_value(&record_of(c, &g.id)?)
+}
+
+pub fn rpc_group_accept(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let c = &d.session.client;
+    let g = resolve_group(c, &p.req_str("group")?)?;
+    c.group_accept_invite(&g.id)?;
+    if p.opt_bool("wait")?.unwrap_or(true) {
+        let deadline = Instant::now() + Duration::from_secs(p.opt_i64("timeout")?.unwrap_or(30).clamp(0, 3600) as u64);
+        while !has_keys(&summary(c, &g.id)?) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    to_value(&record_of(c, &g.id)?)
+}
+
+pub fn rpc_group_decline(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let c = &d.session.client;
+    let g = resolve_group(c, &p.req_str("group")?)?;
+    c.group_decline_invite(&g.id)?;
+    Ok(json!({"group_id": g.id}))
 }
 
 /// Refuse unless a `send` to `id` can go out: a group must be one we joined.

@@ -1,11 +1,12 @@
 //! Messages: send, receive, conversations, history, mark-read, resend.
 
 use super::groups;
-use super::{resolve_conversation, Method, Params};
+use super::resolve_conversation;
 use crate::error::{CliError, Kind, Result};
 use crate::output::{human_size, Progress};
 use crate::output::{local_time, one_line, Output};
 use crate::records::{group_change_name, group_invite_record, group_update_record, is_group_id, MessageRecord, Names};
+use crate::rpc::{to_value, DaemonCtx, Params};
 use crate::session::{Ctx, Session, Use};
 use clap::Args;
 use serde::Serialize;
@@ -685,120 +686,71 @@ pub fn delete_conversation(ctx: &Ctx, a: PeerArg) -> Result<()> {
     Ok(())
 }
 
-// ---- JSON-RPC ------------------------------------------------------------------------------
+// ---- JSON-RPC (listed in daemon/methods.rs) -------------------------------------------------
 
-pub fn methods() -> Vec<Method> {
-    vec![
-        Method {
-            name: "send",
-            params: "{to?: string | [string], group?: string | [string], text: string, attachments?: [path], wait?: bool, timeout?: secs}",
-            summary: "queue a text message, or files (text is then the caption), to people or groups; with wait, return once the network acknowledged it",
-            handler: rpc_send,
-        },
-        Method {
-            name: "receive",
-            params: "{mark_read?: bool = true}",
-            summary: "incoming messages not yet read, oldest first (and mark them read)",
-            handler: |d, p| {
-                let mark = p.opt_bool("mark_read")?.unwrap_or(true);
-                let client = &d.session.client;
-                let mut names = Names::new(client);
-                let list = unread_messages(client)?;
-                if mark {
-                    for m in &list {
-                        client.mark_read(&m.conversation, m.id)?;
-                    }
-                }
-                to_value(&list.iter().map(|m| names.message(m)).collect::<Vec<_>>())
-            },
-        },
-        Method {
-            name: "conversations",
-            params: "{}",
-            summary: "conversations by recent activity",
-            handler: |d, _| to_value(&conversations_records(&d.session.client)?),
-        },
-        Method {
-            name: "history",
-            params: "{peer: string, limit?: number = 20, before?: id}",
-            summary: "one page of a conversation, oldest first",
-            handler: |d, p| {
-                let peer = p.req_str("peer")?;
-                let limit = p.opt_u32("limit")?.unwrap_or(20);
-                let before = p.opt_i64("before")?.unwrap_or(0);
-                to_value(&history_records(&d.session.client, &peer, before, limit)?)
-            },
-        },
-        Method {
-            name: "mark_read",
-            params: "{peer: string, up_to?: id}",
-            summary: "mark a conversation's messages read (up to a message id)",
-            handler: |d, p| {
-                let conv = resolve_conversation(&d.session.client, &p.req_str("peer")?)?;
-                let n = d.session.client.mark_read(&conv, p.opt_i64("up_to")?.unwrap_or(0))?;
-                Ok(json!({"conversation": conv, "count": n}))
-            },
-        },
-        Method {
-            name: "message",
-            params: "{id: number}",
-            summary: "one message by local id",
-            handler: |d, p| {
-                let m = d.session.client.message(p.req_i64("id")?)?;
-                to_value(&Names::new(&d.session.client).message(&m))
-            },
-        },
-        Method {
-            name: "download",
-            params: "{id: number, index?: number = 0, path: string}",
-            summary: "download, verify and save an attachment (attachment_progress events meanwhile)",
-            handler: |d, p| {
-                let id = p.req_i64("id")?;
-                let index = p.opt_u32("index")?.unwrap_or(0);
-                let path = std::path::PathBuf::from(p.req_str("path")?);
-                d.session.client.save_attachment(id, index, &path)?;
-                let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-                to_value(&DownloadedRecord { ty: "downloaded", id, index, path: path.display().to_string(), size })
-            },
-        },
-        Method {
-            name: "delete_message",
-            params: "{id: number}",
-            summary: "delete a message on this device",
-            handler: |d, p| {
-                let id = p.req_i64("id")?;
-                d.session.client.delete_message(id)?;
-                Ok(json!({"id": id}))
-            },
-        },
-        Method {
-            name: "delete_conversation",
-            params: "{peer: string}",
-            summary: "delete a conversation and its messages on this device",
-            handler: |d, p| {
-                let conv = resolve_conversation(&d.session.client, &p.req_str("peer")?)?;
-                d.session.client.delete_conversation(&conv)?;
-                Ok(json!({"conversation": conv}))
-            },
-        },
-        Method {
-            name: "resend",
-            params: "{id: number}",
-            summary: "queue a failed message again",
-            handler: |d, p| {
-                let id = p.req_i64("id")?;
-                d.session.client.resend(id)?;
-                Ok(json!({"id": id}))
-            },
-        },
-    ]
+pub fn rpc_receive(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let mark = p.opt_bool("mark_read")?.unwrap_or(true);
+    let client = &d.session.client;
+    let mut names = Names::new(client);
+    let list = unread_messages(client)?;
+    if mark {
+        for m in &list {
+            client.mark_read(&m.conversation, m.id)?;
+        }
+    }
+    to_value(&list.iter().map(|m| names.message(m)).collect::<Vec<_>>())
 }
 
-pub fn to_value<T: Serialize>(v: &T) -> Result<Value> {
-    serde_json::to_value(v).map_err(|e| CliError::internal(e.to_string()))
+pub fn rpc_conversations(d: &DaemonCtx, _p: &Params) -> Result<Value> {
+    to_value(&conversations_records(&d.session.client)?)
 }
 
-fn rpc_send(d: &crate::rpc::Daemon, p: &Params) -> Result<Value> {
+pub fn rpc_history(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let peer = p.req_str("peer")?;
+    let limit = p.opt_u32("limit")?.unwrap_or(20);
+    let before = p.opt_i64("before")?.unwrap_or(0);
+    to_value(&history_records(&d.session.client, &peer, before, limit)?)
+}
+
+pub fn rpc_mark_read(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let conv = resolve_conversation(&d.session.client, &p.req_str("peer")?)?;
+    let n = d.session.client.mark_read(&conv, p.opt_i64("up_to")?.unwrap_or(0))?;
+    Ok(json!({"conversation": conv, "count": n}))
+}
+
+pub fn rpc_message(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let m = d.session.client.message(p.req_i64("id")?)?;
+    to_value(&Names::new(&d.session.client).message(&m))
+}
+
+pub fn rpc_download(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let id = p.req_i64("id")?;
+    let index = p.opt_u32("index")?.unwrap_or(0);
+    let path = std::path::PathBuf::from(p.req_str("path")?);
+    d.session.client.save_attachment(id, index, &path)?;
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    to_value(&DownloadedRecord { ty: "downloaded", id, index, path: path.display().to_string(), size })
+}
+
+pub fn rpc_delete_message(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let id = p.req_i64("id")?;
+    d.session.client.delete_message(id)?;
+    Ok(json!({"id": id}))
+}
+
+pub fn rpc_delete_conversation(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let conv = resolve_conversation(&d.session.client, &p.req_str("peer")?)?;
+    d.session.client.delete_conversation(&conv)?;
+    Ok(json!({"conversation": conv}))
+}
+
+pub fn rpc_resend(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let id = p.req_i64("id")?;
+    d.session.client.resend(id)?;
+    Ok(json!({"id": id}))
+}
+
+pub fn rpc_send(d: &DaemonCtx, p: &Params) -> Result<Value> {
     let recipients = p.opt_str_list("to")?;
     let group_args = p.opt_str_list("group")?;
     if recipients.is_empty() && group_args.is_empty() {

@@ -1,11 +1,12 @@
 //! The commands, one module per group. Each module holds its clap arguments, the function that
-//! runs each command for people or `--json`, and the JSON-RPC methods the daemon serves for it
-//! (`methods()`), sharing the code that produces records so both surfaces return the same fields.
+//! runs each command for people or `--json`, and the handlers of the JSON-RPC methods the daemon
+//! serves for it (`rpc_<method>`, listed in `daemon/methods.rs`), sharing the code that produces
+//! records so both surfaces return the same fields.
 //!
 //! Adding a command group (as `groups.rs` did for `session-cli group ...`): write `cmd/NAME.rs`
-//! with a `#[derive(Subcommand)] enum`, a `run(ctx, cmd)` and `methods()`, add the variant to
-//! `Command` in `main.rs` with its arm in `run`, and append its `methods()` in
-//! [`crate::rpc::all_methods`].
+//! with a `#[derive(Subcommand)] enum`, a `run(ctx, cmd)` and its `rpc_<method>` handlers, add
+//! the variant to `Command` in `main.rs` with its arm in `run`, and list the methods in
+//! `daemon/methods.rs`.
 //!
 //! Arguments that name someone: a PEER (contacts, requests) is a Session ID or a contact's name
 //! ([`resolve_peer`]); a conversation (send, history, mark-read, ...) may also be a group ID or a
@@ -24,74 +25,6 @@ use crate::session::Ctx;
 use serde_json::Value;
 use session_sdk::client::Client;
 use session_sdk::{ErrorKind, SessionId};
-
-/// A JSON-RPC method of the daemon.
-pub struct Method {
-    pub name: &'static str,
-    /// The params object, for `methods` and the README.
-    pub params: &'static str,
-    pub summary: &'static str,
-    pub handler: fn(&crate::rpc::Daemon, &Params) -> Result<Value>,
-}
-
-/// A request's params (always an object; absent params are an empty object). Missing or
-/// mistyped fields are USAGE errors, which the daemon answers with -32602 (invalid params).
-#[derive(Debug, Default)]
-pub struct Params(pub serde_json::Map<String, Value>);
-
-impl Params {
-    pub fn get(&self, k: &str) -> Option<&Value> {
-        self.0.get(k).filter(|v| !v.is_null())
-    }
-    pub fn req_str(&self, k: &str) -> Result<String> {
-        self.opt_str(k)?.ok_or_else(|| CliError::usage(format!("missing string param {k:?}")))
-    }
-    pub fn opt_str(&self, k: &str) -> Result<Option<String>> {
-        match self.get(k) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(CliError::usage(format!("param {k:?} must be a string"))),
-        }
-    }
-    pub fn opt_bool(&self, k: &str) -> Result<Option<bool>> {
-        match self.get(k) {
-            None => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(_) => Err(CliError::usage(format!("param {k:?} must be true or false"))),
-        }
-    }
-    pub fn opt_i64(&self, k: &str) -> Result<Option<i64>> {
-        match self.get(k) {
-            None => Ok(None),
-            Some(v) => v.as_i64().map(Some).ok_or_else(|| CliError::usage(format!("param {k:?} must be an integer"))),
-        }
-    }
-    pub fn req_i64(&self, k: &str) -> Result<i64> {
-        self.opt_i64(k)?.ok_or_else(|| CliError::usage(format!("missing integer param {k:?}")))
-    }
-    /// A string or an array of strings, as a list (absent: empty).
-    pub fn opt_str_list(&self, k: &str) -> Result<Vec<String>> {
-        match self.get(k) {
-            None => Ok(vec![]),
-            Some(Value::String(s)) => Ok(vec![s.clone()]),
-            Some(Value::Array(a)) => a
-                .iter()
-                .map(|v| {
-                    v.as_str()
-                        .map(str::to_string)
-                        .ok_or_else(|| CliError::usage(format!("param {k:?} must be a string or an array of strings")))
-                })
-                .collect(),
-            Some(_) => Err(CliError::usage(format!("param {k:?} must be a string or an array of strings"))),
-        }
-    }
-    pub fn opt_u32(&self, k: &str) -> Result<Option<u32>> {
-        match self.opt_i64(k)? {
-            None => Ok(None),
-            Some(v) => u32::try_from(v).map(Some).map_err(|_| CliError::usage(format!("param {k:?} is out of range"))),
-        }
-    }
-}
 
 /// A Session ID, or the name (nickname or display name, case-insensitive) of exactly one
 /// contact. A string that is neither fails as an invalid Session ID.
