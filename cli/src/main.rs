@@ -10,6 +10,8 @@ mod error;
 mod home;
 mod output;
 mod records;
+mod render;
+mod resolve;
 mod rpc;
 mod secret;
 mod session;

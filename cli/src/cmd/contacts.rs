@@ -1,9 +1,10 @@
 //! Contacts: list, show, add, rename, remove, block, unblock, blocked.
 
-use super::{done, resolve_peer};
 use crate::error::{CliError, Result};
 use crate::output::local_time;
 use crate::records::{contact_record, ContactRecord};
+use crate::render::done;
+use crate::resolve::resolve_peer;
 use crate::rpc::{to_value, DaemonCtx, Params};
 use crate::session::{Ctx, Use};
 use clap::Subcommand;

@@ -1,22 +1,24 @@
 //! Messages: send, receive, conversations, history, mark-read, resend.
 
-use super::groups;
-use super::resolve_conversation;
 use crate::error::{CliError, Kind, Result};
+use crate::home::{now_ms, Profile};
 use crate::output::{human_size, Progress};
 use crate::output::{local_time, one_line, Output};
-use crate::records::{group_change_name, group_invite_record, group_update_record, is_group_id, MessageRecord, Names};
+use crate::records::{group_change_name, group_invite_record, group_update_record, MessageRecord, Names};
+use crate::render::{done, message_line, short_id, who};
+use crate::resolve::{can_queue, check_sendable, resolve_conversation, resolve_group};
 use crate::rpc::{to_value, DaemonCtx, Params};
 use crate::session::{Ctx, Session, Use};
 use clap::Args;
 use serde::Serialize;
 use serde_json::{json, Value};
-use session_sdk::client::GroupChange;
 use session_sdk::client::{Client, Event, OutgoingFile};
+use session_sdk::client::{GroupChange, GroupState, GroupSummary};
 use session_sdk::client::{Message, MessageState};
 use session_sdk::ErrorKind;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Args)]
@@ -175,7 +177,7 @@ pub fn send(ctx: &Ctx, a: SendArgs) -> Result<()> {
     // brought them.
     let mut later = vec![];
     for to in targets {
-        if groups::can_queue(&s.client, &to)? {
+        if can_queue(&s.client, &to)? {
             queued.extend(queue(&s.client, &to, body.as_deref(), &files)?);
         } else {
             later.push(to);
@@ -242,10 +244,10 @@ pub fn send(ctx: &Ctx, a: SendArgs) -> Result<()> {
 fn resolve_targets(client: &Client, recipients: &[String], group_args: &[String]) -> Result<Vec<String>> {
     let mut targets = recipients.iter().map(|r| resolve_conversation(client, r)).collect::<Result<Vec<_>>>()?;
     for g in group_args {
-        targets.push(groups::resolve_group(client, g)?.id);
+        targets.push(resolve_group(client, g)?.id);
     }
     for t in &targets {
-        groups::check_sendable(client, t)?;
+        check_sendable(client, t)?;
     }
     Ok(targets)
 }
@@ -269,7 +271,7 @@ fn queue_when_ready(
     mut wait: impl FnMut() -> Result<()>,
 ) -> Result<Vec<(String, i64, Option<String>)>> {
     loop {
-        if groups::can_queue(client, to)? {
+        if can_queue(client, to)? {
             match queue(client, to, body, files) {
                 Err(e) if e.kind == Kind::Sdk(ErrorKind::NotRunning) && Instant::now() < deadline => {}
                 other => return other,
@@ -309,58 +311,99 @@ pub fn unread_messages(client: &Client) -> Result<Vec<Message>> {
     Ok(out)
 }
 
-pub fn short_id(id: &str) -> String {
-    if id.len() > 14 {
-        format!("{}…{}", &id[..8], &id[id.len() - 4..])
-    } else {
-        id.to_string()
+// ---- group invites and changes in `receive` ------------------------------------------------
+
+/// Invites `receive` has printed, so that each is printed once (`announced-invites.json` in the
+/// profile's directory; only invites still pending are kept).
+pub struct Announced {
+    path: PathBuf,
+    ids: BTreeSet<String>,
+}
+
+impl Announced {
+    pub fn load(profile: &Profile) -> Announced {
+        let path = profile.dir.join("announced-invites.json");
+        let ids = std::fs::read(&path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+        Announced { path, ids }
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.ids.contains(id)
+    }
+
+    /// Remember `id`, keeping only the invites still pending (best effort: a failure to write
+    /// only means the invite may be printed again).
+    pub fn insert(&mut self, id: &str, pending: &[String]) {
+        self.ids.insert(id.to_string());
+        self.ids.retain(|i| i == id || pending.contains(i));
+        let tmp = self.path.with_extension("json.tmp");
+        if let Ok(b) = serde_json::to_vec(&self.ids) {
+            if std::fs::write(&tmp, b).is_ok() {
+                let _ = std::fs::rename(&tmp, &self.path);
+            }
+        }
     }
 }
 
-/// One message as a line for people.
-pub fn message_line(out: &Output, r: &MessageRecord) -> String {
-    let who = if r.outgoing {
-        out.cyan("me")
-    } else {
-        match &r.sender_name {
-            Some(n) => format!("{} ({})", out.bold(n), short_id(&r.sender)),
-            None => out.bold(&r.sender),
-        }
+/// IDs of the groups with a pending invite.
+pub fn pending_invites(client: &Client) -> Result<Vec<GroupSummary>> {
+    Ok(client.groups()?.into_iter().filter(|g| g.state == GroupState::Invited).collect())
+}
+
+/// An invite as a line for people.
+pub fn invite_line(out: &Output, names: &mut Names, group_id: &str, name: Option<&str>, inviter: Option<&str>) -> String {
+    let group = match name.filter(|n| !n.is_empty()) {
+        Some(n) => format!("{} ({})", out.bold(n), short_id(group_id)),
+        None => out.bold(group_id),
     };
-    let group = r.group_name.clone().unwrap_or_else(|| short_id(&r.conversation));
-    let to = match (r.outgoing, is_group_id(&r.conversation)) {
-        (true, false) => format!(" → {}", short_id(&r.conversation)),
-        (true, true) => format!(" → {}", out.bold(&group)),
-        (false, true) => format!(" in {}", out.bold(&group)),
-        (false, false) => String::new(),
-    };
-    let mark = match (r.is_request, r.state) {
-        (true, _) => format!(" {}", out.yellow("[request]")),
-        (_, "sending") => format!(" {}", out.dim("[sending]")),
-        (_, "failed") => format!(" {}", out.red("[failed]")),
-        _ => String::new(),
-    };
-    let files: String = r
-        .attachments
-        .iter()
-        .map(|f| format!("  [file #{}: {}, {}]", f.index, f.file_name.as_deref().unwrap_or("unnamed"), human_size(f.size)))
-        .collect();
+    let from = inviter.map(|i| who(names, i)).unwrap_or_else(|| "someone".into());
     format!(
-        "{}  {}{}{}  {}{}",
-        out.dim(&local_time(r.sent_at)),
-        who,
-        to,
-        mark,
-        one_line(r.body.as_deref().unwrap_or(""), 2000),
-        out.cyan(&files)
+        "{}  {} {from} invited you to {group}; accept with `session-cli group accept {group_id}`",
+        out.dim(&local_time(now_ms())),
+        out.yellow("[invite]")
     )
+}
+
+/// A group change as a line for people.
+pub fn update_line(
+    out: &Output,
+    names: &mut Names,
+    group_id: &str,
+    change: GroupChange,
+    members: &[String],
+    actor: Option<&str>,
+) -> String {
+    let me = names.me().to_string();
+    let mut person = |id: &str| if id == me { "you".to_string() } else { who(names, id) };
+    let actor_s = actor.map(&mut person).unwrap_or_else(|| "an admin".into());
+    let list = members.iter().map(|m| person(m)).collect::<Vec<_>>().join(", ");
+    let what = match change {
+        GroupChange::Created => format!("{actor_s} created the group"),
+        GroupChange::Joined => "you joined".into(),
+        GroupChange::MembersAdded => format!("{actor_s} added {list}"),
+        GroupChange::MembersRemoved => format!("{actor_s} removed {list}"),
+        GroupChange::MemberLeft => format!("{list} left"),
+        GroupChange::Promoted => format!("{actor_s} made {list} an admin"),
+        GroupChange::Renamed => format!("{actor_s} renamed the group"),
+        GroupChange::DescriptionChanged => format!("{actor_s} changed the description"),
+        GroupChange::InviteAccepted => format!("{list} accepted the invite"),
+        GroupChange::Kicked => "you were removed from the group".into(),
+        GroupChange::Left => "you left the group".into(),
+        GroupChange::Ready => "the group's keys arrived; you can send to it".into(),
+        _ => "changed".into(),
+    };
+    let group = match names.group_name(group_id) {
+        Some(n) => format!("{} ({})", out.bold(&n), short_id(group_id)),
+        None => out.bold(group_id),
+    };
+    format!("{}  {} {group}: {what}", out.dim(&local_time(now_ms())), out.cyan("[group]"))
 }
 
 fn print_invite(ctx: &Ctx, names: &mut Names, group_id: &str, name: &str, inviter: Option<&str>) {
     if ctx.out.json {
         ctx.out.record(&group_invite_record(names, group_id, name, inviter));
     } else {
-        ctx.out.line(groups::invite_line(&ctx.out, names, group_id, Some(name), inviter));
+        ctx.out.line(invite_line(&ctx.out, names, group_id, Some(name), inviter));
     }
 }
 
@@ -389,9 +432,9 @@ pub fn receive(ctx: &Ctx, a: ReceiveArgs) -> Result<()> {
             s.client.mark_read(&m.conversation, m.id)?;
         }
     }
-    let mut announced = groups::Announced::load(&s.profile);
-    let pending = |c: &Client| -> Result<Vec<String>> { Ok(groups::pending_invites(c)?.into_iter().map(|g| g.id).collect()) };
-    for g in groups::pending_invites(&s.client)? {
+    let mut announced = Announced::load(&s.profile);
+    let pending = |c: &Client| -> Result<Vec<String>> { Ok(pending_invites(c)?.into_iter().map(|g| g.id).collect()) };
+    for g in pending_invites(&s.client)? {
         if !announced.contains(&g.id) {
             printed += 1;
             print_invite(ctx, &mut names, &g.id, g.name.as_deref().unwrap_or(""), g.inviter.as_deref());
@@ -427,7 +470,7 @@ pub fn receive(ctx: &Ctx, a: ReceiveArgs) -> Result<()> {
                 if ctx.out.json {
                     ctx.out.record(&group_update_record(&mut names, group_id, *change, members, actor.as_deref()));
                 } else {
-                    ctx.out.line(groups::update_line(&ctx.out, &mut names, group_id, *change, members, actor.as_deref()));
+                    ctx.out.line(update_line(&ctx.out, &mut names, group_id, *change, members, actor.as_deref()));
                 }
                 printed += 1;
                 Ok(true)
@@ -577,7 +620,7 @@ pub fn mark_read(ctx: &Ctx, a: PeerArg) -> Result<()> {
     let s = ctx.open(Use::Local)?;
     let conv = resolve_conversation(&s.client, &a.peer)?;
     let n = s.client.mark_read(&conv, 0)?;
-    super::done(ctx, "marked_read", json!({"conversation": conv, "count": n}), &format!("Marked {n} message(s) read."));
+    done(ctx, "marked_read", json!({"conversation": conv, "count": n}), &format!("Marked {n} message(s) read."));
     Ok(())
 }
 
@@ -592,7 +635,7 @@ pub fn resend(ctx: &Ctx, a: IdArg) -> Result<()> {
     if m.state != MessageState::Sent {
         return Err(CliError::sdk(ErrorKind::Timeout, format!("message {} is still {}", a.id, m.state.as_str())));
     }
-    super::done(ctx, "resent", json!({"id": a.id}), &format!("Resent message {}.", a.id));
+    done(ctx, "resent", json!({"id": a.id}), &format!("Resent message {}.", a.id));
     Ok(())
 }
 
@@ -669,7 +712,7 @@ pub fn download(ctx: &Ctx, a: DownloadArgs) -> Result<()> {
 pub fn delete_message(ctx: &Ctx, a: IdArg) -> Result<()> {
     let s = ctx.open(Use::Local)?;
     s.client.delete_message(a.id)?;
-    super::done(ctx, "message_deleted", json!({"id": a.id}), &format!("Deleted message {} on this device.", a.id));
+    done(ctx, "message_deleted", json!({"id": a.id}), &format!("Deleted message {} on this device.", a.id));
     Ok(())
 }
 
@@ -677,12 +720,7 @@ pub fn delete_conversation(ctx: &Ctx, a: PeerArg) -> Result<()> {
     let s = ctx.open(Use::Local)?;
     let conv = resolve_conversation(&s.client, &a.peer)?;
     s.client.delete_conversation(&conv)?;
-    super::done(
-        ctx,
-        "conversation_deleted",
-        json!({"conversation": conv}),
-        &format!("Deleted the conversation with {conv} on this device."),
-    );
+    done(ctx, "conversation_deleted", json!({"conversation": conv}), &format!("Deleted the conversation with {conv} on this device."));
     Ok(())
 }
 

@@ -1,9 +1,10 @@
 //! Profiles: one Session identity each, with its own encrypted database.
 
-use super::done;
 use crate::error::{CliError, Result};
 use crate::home::{now_ms, NetworkChoice, Profile, ProfileMeta};
 use crate::output::local_time;
+use crate::render::done;
+use crate::resolve::resolve_peer;
 use crate::rpc::{to_value, DaemonCtx, Params};
 use crate::secret;
 use crate::session::{Ctx, Use};
@@ -265,7 +266,7 @@ pub fn run(ctx: &Ctx, cmd: ProfileCommand) -> Result<()> {
                 return Err(CliError::invalid(format!("{} exists; --force replaces it", output.display())));
             }
             let s = ctx.open(Use::Network)?;
-            let id = contact.as_deref().map(|c| super::resolve_peer(&s.client, c)).transpose()?;
+            let id = contact.as_deref().map(|c| resolve_peer(&s.client, c)).transpose()?;
             s.start()?;
             s.wait_ready(ctx, Some(std::time::Duration::from_secs(60)), |_| {})?;
             let who = id.clone().unwrap_or_else(|| "you".into());
@@ -339,7 +340,7 @@ pub fn rpc_set_profile_picture(d: &DaemonCtx, p: &Params) -> Result<Value> {
 
 pub fn rpc_profile_picture(d: &DaemonCtx, p: &Params) -> Result<Value> {
     let path = p.req_str("path")?;
-    let id = p.opt_str("contact")?.map(|c| super::resolve_peer(&d.session.client, &c)).transpose()?;
+    let id = p.opt_str("contact")?.map(|c| resolve_peer(&d.session.client, &c)).transpose()?;
     match d.session.client.profile_picture(id.as_deref())? {
         Some(image) => {
             write_file(Path::new(&path), &image)?;

@@ -1,9 +1,9 @@
 //! Message requests: messages from people you have not accepted. List, accept, decline, block.
 
-use super::messages::message_line;
-use super::{done, resolve_peer};
 use crate::error::Result;
 use crate::records::{contact_record, ContactRecord, MessageRecord, Names};
+use crate::render::{done, message_line};
+use crate::resolve::resolve_peer;
 use crate::rpc::{to_value, DaemonCtx, Params};
 use crate::session::{Ctx, Use};
 use clap::Subcommand;
