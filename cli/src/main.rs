@@ -19,12 +19,16 @@ mod signals;
 
 use clap::{ArgAction, Parser, Subcommand};
 use cmd::contacts::ContactsCommand;
+use cmd::download::DownloadArgs;
 use cmd::groups::GroupCommand;
-use cmd::messages::{DownloadArgs, HistoryArgs, IdArg, PeerArg, ReceiveArgs, SendArgs};
+use cmd::history::HistoryArgs;
 use cmd::network::NetworkArgs;
 use cmd::profile::ProfileCommand;
+use cmd::receive::ReceiveArgs;
 use cmd::requests::RequestsCommand;
+use cmd::send::SendArgs;
 use cmd::testnet::TestnetArgs;
+use cmd::{IdArg, PeerArg};
 use error::{CliError, Result};
 use output::{ColorChoice, Output};
 use session_sdk::client::LogLevel;
@@ -153,15 +157,15 @@ fn run(cli: Cli, out: Output) -> Result<()> {
     };
     match cli.command {
         Command::Profile(c) => cmd::profile::run(&ctx, c),
-        Command::Send(a) => cmd::messages::send(&ctx, a),
-        Command::Download(a) => cmd::messages::download(&ctx, a),
-        Command::Receive(a) => cmd::messages::receive(&ctx, a),
-        Command::Conversations => cmd::messages::conversations(&ctx),
-        Command::History(a) => cmd::messages::history(&ctx, a),
-        Command::MarkRead(a) => cmd::messages::mark_read(&ctx, a),
-        Command::Resend(a) => cmd::messages::resend(&ctx, a),
-        Command::DeleteMessage(a) => cmd::messages::delete_message(&ctx, a),
-        Command::DeleteConversation(a) => cmd::messages::delete_conversation(&ctx, a),
+        Command::Send(a) => cmd::send::run(&ctx, a),
+        Command::Download(a) => cmd::download::run(&ctx, a),
+        Command::Receive(a) => cmd::receive::run(&ctx, a),
+        Command::Conversations => cmd::conversations::run(&ctx),
+        Command::History(a) => cmd::history::run(&ctx, a),
+        Command::MarkRead(a) => cmd::mark_read::run(&ctx, a),
+        Command::Resend(a) => cmd::send::resend(&ctx, a),
+        Command::DeleteMessage(a) => cmd::delete::delete_message(&ctx, a),
+        Command::DeleteConversation(a) => cmd::delete::delete_conversation(&ctx, a),
         Command::Contacts(c) => cmd::contacts::run(&ctx, c),
         Command::Requests(c) => cmd::requests::run(&ctx, c),
         Command::Group(c) => cmd::groups::run(&ctx, c),

@@ -68,12 +68,12 @@ pub fn resolve_conversation(client: &Client, arg: &str) -> Result<String> {
 // ---- groups ------------------------------------------------------------------------------------
 
 /// The normalised (lower-case) ID if `arg` is a well-formed group ID.
-pub fn parse_group_id(arg: &str) -> Option<String> {
+fn parse_group_id(arg: &str) -> Option<String> {
     AccountId::parse_with(arg.trim(), IdPrefix::Group).ok().map(|a| a.to_hex())
 }
 
 /// `id` if this profile knows the group or has a conversation with it; NOT_FOUND otherwise.
-pub fn known_group_id(client: &Client, id: &str) -> Result<String> {
+fn known_group_id(client: &Client, id: &str) -> Result<String> {
     if client.groups()?.iter().any(|g| g.id == id) || client.conversations()?.iter().any(|c| c.id == id) {
         Ok(id.to_string())
     } else {
@@ -97,7 +97,7 @@ fn named<'a>(groups: &'a [GroupSummary], name: &str) -> Vec<&'a GroupSummary> {
 }
 
 /// IDs of the groups called `name` (case-insensitive; an active group wins over ones left).
-pub fn groups_named(client: &Client, name: &str) -> Result<Vec<String>> {
+fn groups_named(client: &Client, name: &str) -> Result<Vec<String>> {
     Ok(named(&client.groups()?, name).into_iter().map(|g| g.id.clone()).collect())
 }
 

@@ -14,9 +14,33 @@
 //! `requests block` is `contacts block`, so `requests` calls [`contacts::block`].
 
 pub mod contacts;
+pub mod conversations;
+pub mod delete;
+pub mod download;
 pub mod groups;
-pub mod messages;
+pub mod history;
+pub mod mark_read;
 pub mod network;
 pub mod profile;
+pub mod receive;
 pub mod requests;
+pub mod send;
 pub mod testnet;
+
+use clap::Args;
+
+// ---- arguments several commands share ------------------------------------------------------------
+
+#[derive(Debug, Args)]
+pub struct PeerArg {
+    /// A conversation: a Session ID or group ID, or a contact's or group's name.
+    #[arg(value_name = "PEER")]
+    pub peer: String,
+}
+
+#[derive(Debug, Args)]
+pub struct IdArg {
+    /// A local message id (from history or receive).
+    #[arg(value_name = "ID")]
+    pub id: i64,
+}

@@ -6,7 +6,7 @@
 //! Adding a method: write `pub fn rpc_NAME(d: &DaemonCtx, p: &Params) -> Result<Value>` in the
 //! command's module (see [`crate::rpc`]) and add its line here.
 
-use crate::cmd::{contacts, groups, messages, network, profile, requests};
+use crate::cmd::{contacts, conversations, delete, download, groups, history, mark_read, network, profile, receive, requests, send};
 use crate::rpc::Handler;
 
 /// A JSON-RPC method of the daemon.
@@ -29,68 +29,68 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
 
 /// Every other method, with its handler.
 pub const METHODS: &[Method] = &[
-    // ---- messages
+    // ---- messages (cmd/send.rs, receive.rs, conversations.rs, history.rs, mark_read.rs, download.rs, delete.rs)
     Method {
         name: "send",
         params: "{to?: string | [string], group?: string | [string], text: string, attachments?: [path], wait?: bool, timeout?: secs}",
         summary: "queue a text message, or files (text is then the caption), to people or groups; with wait, return once the network acknowledged it",
-        handler: messages::rpc_send,
+        handler: send::rpc_send,
     },
     Method {
         name: "receive",
         params: "{mark_read?: bool = true}",
         summary: "incoming messages not yet read, oldest first (and mark them read)",
-        handler: messages::rpc_receive,
+        handler: receive::rpc_receive,
     },
     Method {
         name: "conversations",
         params: "{}",
         summary: "conversations by recent activity",
-        handler: messages::rpc_conversations,
+        handler: conversations::rpc_conversations,
     },
     Method {
         name: "history",
         params: "{peer: string, limit?: number = 20, before?: id}",
         summary: "one page of a conversation, oldest first",
-        handler: messages::rpc_history,
+        handler: history::rpc_history,
     },
     Method {
         name: "mark_read",
         params: "{peer: string, up_to?: id}",
         summary: "mark a conversation's messages read (up to a message id)",
-        handler: messages::rpc_mark_read,
+        handler: mark_read::rpc_mark_read,
     },
     Method {
         name: "message",
         params: "{id: number}",
         summary: "one message by local id",
-        handler: messages::rpc_message,
+        handler: history::rpc_message,
     },
     Method {
         name: "download",
         params: "{id: number, index?: number = 0, path: string}",
         summary: "download, verify and save an attachment (attachment_progress events meanwhile)",
-        handler: messages::rpc_download,
+        handler: download::rpc_download,
     },
     Method {
         name: "delete_message",
         params: "{id: number}",
         summary: "delete a message on this device",
-        handler: messages::rpc_delete_message,
+        handler: delete::rpc_delete_message,
     },
     Method {
         name: "delete_conversation",
         params: "{peer: string}",
         summary: "delete a conversation and its messages on this device",
-        handler: messages::rpc_delete_conversation,
+        handler: delete::rpc_delete_conversation,
     },
     Method {
         name: "resend",
         params: "{id: number}",
         summary: "queue a failed message again",
-        handler: messages::rpc_resend,
+        handler: send::rpc_resend,
     },
-    // ---- contacts
+    // ---- cmd/contacts.rs
     Method {
         name: "contacts",
         params: "{}",
@@ -139,7 +139,7 @@ pub const METHODS: &[Method] = &[
         summary: "blocked Session IDs",
         handler: contacts::rpc_blocked,
     },
-    // ---- requests
+    // ---- cmd/requests.rs
     Method {
         name: "requests",
         params: "{}",
@@ -158,7 +158,7 @@ pub const METHODS: &[Method] = &[
         summary: "decline a request: delete it and forget the sender",
         handler: requests::rpc_decline_request,
     },
-    // ---- groups
+    // ---- cmd/groups.rs
     Method {
         name: "group_create",
         params: "{name: string, description?: string, members?: [string]}",
@@ -225,7 +225,7 @@ pub const METHODS: &[Method] = &[
         summary: "decline an invite and forget the group",
         handler: groups::rpc_group_decline,
     },
-    // ---- profile
+    // ---- cmd/profile.rs
     Method {
         name: "profile",
         params: "{}",
@@ -250,7 +250,7 @@ pub const METHODS: &[Method] = &[
         summary: "save a profile picture (ours, or a contact's) to a file; null when there is none",
         handler: profile::rpc_profile_picture,
     },
-    // ---- network
+    // ---- cmd/network.rs
     Method {
         name: "network",
         params: "{}",
