@@ -3,6 +3,17 @@
 //! Profiles (identities with their own encrypted database), sending and receiving, contacts and
 //! message requests, groups, network state, a local testnet, and a JSON-RPC 2.0 daemon. People get
 //! aligned text; `--json` gives one JSON object per line. See `session-cli --help` and README.md.
+//!
+//! The modules, top to bottom; each imports only modules below it:
+//! - `main.rs`: the command line (clap) and its dispatch; `daemon/`: the JSON-RPC server
+//!   (`daemon/mod.rs`) and the table of every method it serves (`daemon/methods.rs`);
+//! - `cmd/`: one module per command (`send.rs`, `receive.rs`, `history.rs`, `groups.rs`, ...),
+//!   each with its arguments, what it runs, what it prints, and its daemon handlers;
+//! - shared by the commands: `resolve` (names of people, conversations and groups to IDs),
+//!   `render` (terminal lines several commands print), `rpc` (what a daemon handler gets);
+//! - below those: `records` (the JSON objects), `session` (the context, opening a profile),
+//!   `output` (text or JSON, colours, tables), `home` (profiles on disk), `secret` (PIN and
+//!   recovery phrase), `signals`, `error` (exit codes).
 
 mod cmd;
 mod daemon;

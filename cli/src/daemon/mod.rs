@@ -11,7 +11,7 @@
 //! This module is the server: connections, framing, dispatch. What it serves is listed in
 //! [`methods`]; the handlers are in `cmd/`, next to their commands.
 
-pub mod methods;
+mod methods;
 
 use crate::error::{rpc_code, CliError, Result};
 use crate::records::{event_json, Names};
