@@ -3,12 +3,26 @@
 //! Profiles (identities with their own encrypted database), sending and receiving, contacts and
 //! message requests, groups, network state, a local testnet, and a JSON-RPC 2.0 daemon. People get
 //! aligned text; `--json` gives one JSON object per line. See `session-cli --help` and README.md.
+//!
+//! The modules, top to bottom; each imports only modules below it:
+//! - `main.rs`: the command line (clap) and its dispatch; `daemon/`: the JSON-RPC server
+//!   (`daemon/mod.rs`) and the table of every method it serves (`daemon/methods.rs`);
+//! - `cmd/`: one module per command (`send.rs`, `receive.rs`, `history.rs`, `groups.rs`, ...),
+//!   each with its arguments, what it runs, what it prints, and its daemon handlers;
+//! - shared by the commands: `resolve` (names of people, conversations and groups to IDs),
+//!   `render` (terminal lines several commands print), `rpc` (what a daemon handler gets);
+//! - below those: `records` (the JSON objects), `session` (the context, opening a profile),
+//!   `output` (text or JSON, colours, tables), `home` (profiles on disk), `secret` (PIN and
+//!   recovery phrase), `signals`, `error` (exit codes).
 
 mod cmd;
+mod daemon;
 mod error;
 mod home;
 mod output;
 mod records;
+mod render;
+mod resolve;
 mod rpc;
 mod secret;
 mod session;
@@ -16,12 +30,16 @@ mod signals;
 
 use clap::{ArgAction, Parser, Subcommand};
 use cmd::contacts::ContactsCommand;
+use cmd::download::DownloadArgs;
 use cmd::groups::GroupCommand;
-use cmd::messages::{DownloadArgs, HistoryArgs, IdArg, PeerArg, ReceiveArgs, SendArgs};
+use cmd::history::HistoryArgs;
 use cmd::network::NetworkArgs;
 use cmd::profile::ProfileCommand;
+use cmd::receive::ReceiveArgs;
 use cmd::requests::RequestsCommand;
+use cmd::send::SendArgs;
 use cmd::testnet::TestnetArgs;
+use cmd::{IdArg, PeerArg};
 use error::{CliError, Result};
 use output::{ColorChoice, Output};
 use session_sdk::client::LogLevel;
@@ -121,7 +139,7 @@ enum Command {
     /// Run a local testnet and write its description file (Ctrl-C stops it).
     Testnet(TestnetArgs),
     /// Keep the client running and serve JSON-RPC 2.0 on stdio and a Unix socket.
-    Daemon(rpc::DaemonArgs),
+    Daemon(daemon::DaemonArgs),
 }
 
 fn log_level(cli: &Cli) -> Result<LogLevel> {
@@ -150,21 +168,21 @@ fn run(cli: Cli, out: Output) -> Result<()> {
     };
     match cli.command {
         Command::Profile(c) => cmd::profile::run(&ctx, c),
-        Command::Send(a) => cmd::messages::send(&ctx, a),
-        Command::Download(a) => cmd::messages::download(&ctx, a),
-        Command::Receive(a) => cmd::messages::receive(&ctx, a),
-        Command::Conversations => cmd::messages::conversations(&ctx),
-        Command::History(a) => cmd::messages::history(&ctx, a),
-        Command::MarkRead(a) => cmd::messages::mark_read(&ctx, a),
-        Command::Resend(a) => cmd::messages::resend(&ctx, a),
-        Command::DeleteMessage(a) => cmd::messages::delete_message(&ctx, a),
-        Command::DeleteConversation(a) => cmd::messages::delete_conversation(&ctx, a),
+        Command::Send(a) => cmd::send::run(&ctx, a),
+        Command::Download(a) => cmd::download::run(&ctx, a),
+        Command::Receive(a) => cmd::receive::run(&ctx, a),
+        Command::Conversations => cmd::conversations::run(&ctx),
+        Command::History(a) => cmd::history::run(&ctx, a),
+        Command::MarkRead(a) => cmd::mark_read::run(&ctx, a),
+        Command::Resend(a) => cmd::send::resend(&ctx, a),
+        Command::DeleteMessage(a) => cmd::delete::delete_message(&ctx, a),
+        Command::DeleteConversation(a) => cmd::delete::delete_conversation(&ctx, a),
         Command::Contacts(c) => cmd::contacts::run(&ctx, c),
         Command::Requests(c) => cmd::requests::run(&ctx, c),
         Command::Group(c) => cmd::groups::run(&ctx, c),
         Command::Network(a) => cmd::network::run(&ctx, a),
         Command::Testnet(a) => cmd::testnet::run(&ctx, a),
-        Command::Daemon(a) => rpc::run(&ctx, a),
+        Command::Daemon(a) => daemon::run(&ctx, a),
     }
 }
 

@@ -129,14 +129,20 @@ fn visible_width(s: &str) -> usize {
 /// Local time of a millisecond timestamp, `YYYY-MM-DD HH:MM:SS`.
 pub fn local_time(ms: i64) -> String {
     let secs = ms.div_euclid(1000) as libc::time_t;
-    // SAFETY: localtime_r writes only into the tm we own; a null result is handled.
-    unsafe {
-        let mut tm: libc::tm = std::mem::zeroed();
-        if libc::localtime_r(&secs, &mut tm).is_null() {
-            return format!("@{ms}");
-        }
-        format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec)
+    // SAFETY: `libc::tm` is a plain C struct of integers and (glibc, musl) a `*const c_char`
+    // time zone name; all-zero bytes are a valid value for each of them (a null pointer for the
+    // name), so the zeroed value is a valid `tm`.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: both pointers are made from references to live locals (`secs` read, `tm`
+    // written), so they are valid and aligned for the call, and localtime_r keeps neither after
+    // it returns. Unlike localtime it uses no shared static buffer, so concurrent calls from
+    // other threads cannot race on the result. It reads the TZ environment, which POSIX allows
+    // to race only with a concurrent setenv, and nothing in this process changes the environment.
+    // On failure (a time out of range) it returns null and `tm` is not read.
+    if unsafe { libc::localtime_r(&secs, &mut tm) }.is_null() {
+        return format!("@{ms}");
     }
+    format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec)
 }
 
 /// One line of text: newlines shown as `⏎`, cut to `max` characters with `…`.

@@ -36,7 +36,12 @@ static SAVED: std::sync::Mutex<Option<(i32, libc::termios)>> = std::sync::Mutex:
 pub fn restore_terminal() {
     if let Ok(mut g) = SAVED.lock() {
         if let Some((fd, t)) = g.take() {
-            // SAFETY: restores settings read by tcgetattr on the same descriptor.
+            // SAFETY: tcsetattr only reads a `termios` through its pointer, made here from a
+            // reference to the local `t` (a value tcgetattr filled in `NoEcho::new`), so it is
+            // valid and aligned for the call, and tcsetattr keeps no pointer after returning.
+            // `fd` is a plain integer to the kernel: were it no longer open, the call would fail
+            // with EBADF without touching this process's memory. (While a `NoEcho` lives it is
+            // the prompt's open terminal; its drop clears `SAVED` under this lock.)
             unsafe {
                 libc::tcsetattr(fd, libc::TCSANOW, &t);
             }
@@ -46,29 +51,36 @@ pub fn restore_terminal() {
 
 impl NoEcho {
     fn new(fd: i32) -> Option<NoEcho> {
-        // SAFETY: tcgetattr/tcsetattr only read and write the termios struct we own.
-        unsafe {
-            let mut t: libc::termios = std::mem::zeroed();
-            if libc::tcgetattr(fd, &mut t) != 0 {
-                return None;
-            }
-            let saved = t;
-            t.c_lflag &= !libc::ECHO;
-            t.c_lflag |= libc::ECHONL;
-            if let Ok(mut g) = SAVED.lock() {
-                *g = Some((fd, saved));
-            }
-            if libc::tcsetattr(fd, libc::TCSANOW, &t) != 0 {
-                return None;
-            }
-            Some(NoEcho { fd, saved })
+        // SAFETY: `libc::termios` is a C struct of integer flags, an integer array of control
+        // characters and integer speeds; all-zero bytes are a valid value for each field.
+        let mut t: libc::termios = unsafe { std::mem::zeroed() };
+        // SAFETY: the pointer is made from `&mut t`, a live local, so it is valid and aligned
+        // for the `termios` tcgetattr writes; it keeps no pointer after returning. A descriptor
+        // that is not a terminal makes it fail (nonzero), and we then give up without echo off.
+        if unsafe { libc::tcgetattr(fd, &mut t) } != 0 {
+            return None;
         }
+        let saved = t;
+        t.c_lflag &= !libc::ECHO;
+        t.c_lflag |= libc::ECHONL;
+        if let Ok(mut g) = SAVED.lock() {
+            *g = Some((fd, saved));
+        }
+        // SAFETY: tcsetattr only reads the `termios` behind the pointer, made from a reference
+        // to the live local `t`, and keeps no pointer after returning.
+        if unsafe { libc::tcsetattr(fd, libc::TCSANOW, &t) } != 0 {
+            return None;
+        }
+        Some(NoEcho { fd, saved })
     }
 }
 
 impl Drop for NoEcho {
     fn drop(&mut self) {
-        // SAFETY: restores the settings read in `new` on the same descriptor.
+        // SAFETY: tcsetattr only reads the `termios` behind the pointer, made from a reference
+        // to `self.saved` (filled by tcgetattr in `new`), so it is valid and aligned for the
+        // call, and tcsetattr keeps no pointer after returning. `self.fd` is still open: the
+        // prompt drops this guard before the file it borrowed the descriptor from.
         unsafe {
             libc::tcsetattr(self.fd, libc::TCSANOW, &self.saved);
         }

@@ -1,13 +1,14 @@
 //! Contacts: list, show, add, rename, remove, block, unblock, blocked.
 
-use super::messages::to_value;
-use super::{done, resolve_peer, Method};
 use crate::error::{CliError, Result};
 use crate::output::local_time;
 use crate::records::{contact_record, ContactRecord};
+use crate::render::done;
+use crate::resolve::resolve_peer;
+use crate::rpc::{to_value, DaemonCtx, Params};
 use crate::session::{Ctx, Use};
 use clap::Subcommand;
-use serde_json::json;
+use serde_json::{json, Value};
 use session_sdk::client::Client;
 
 #[derive(Debug, Subcommand)]
@@ -156,80 +157,51 @@ fn yes_no(b: bool) -> String {
     if b { "yes" } else { "no" }.into()
 }
 
-pub fn methods() -> Vec<Method> {
-    vec![
-        Method {
-            name: "contacts",
-            params: "{}",
-            summary: "contacts, by name",
-            handler: |d, _| to_value(&list_records(&d.session.client)?),
-        },
-        Method {
-            name: "contact",
-            params: "{peer: string}",
-            summary: "one contact or requester",
-            handler: |d, p| to_value(&show_record(&d.session.client, &p.req_str("peer")?)?),
-        },
-        Method {
-            name: "add_contact",
-            params: "{session_id: string, name?: string}",
-            summary: "add a contact, optionally with a nickname",
-            handler: |d, p| {
-                let c = &d.session.client;
-                let sid = p.req_str("session_id")?;
-                c.add_contact(&sid, p.opt_str("name")?.as_deref())?;
-                to_value(&show_record(c, &sid)?)
-            },
-        },
-        Method {
-            name: "rename_contact",
-            params: "{peer: string, name: string | null}",
-            summary: "set or (with null) clear a contact's nickname",
-            handler: |d, p| {
-                let c = &d.session.client;
-                let id = resolve_peer(c, &p.req_str("peer")?)?;
-                c.set_nickname(&id, p.opt_str("name")?.as_deref())?;
-                to_value(&show_record(c, &id)?)
-            },
-        },
-        Method {
-            name: "remove_contact",
-            params: "{peer: string}",
-            summary: "forget a contact",
-            handler: |d, p| {
-                let c = &d.session.client;
-                let id = resolve_peer(c, &p.req_str("peer")?)?;
-                c.remove_contact(&id)?;
-                Ok(json!({"session_id": id}))
-            },
-        },
-        Method {
-            name: "block",
-            params: "{session_id: string}",
-            summary: "block a Session ID (deletes a pending request from it)",
-            handler: |d, p| {
-                let c = &d.session.client;
-                let id = resolve_peer(c, &p.req_str("session_id")?)?;
-                c.block(&id)?;
-                Ok(json!({"session_id": id}))
-            },
-        },
-        Method {
-            name: "unblock",
-            params: "{session_id: string}",
-            summary: "unblock a Session ID",
-            handler: |d, p| {
-                let c = &d.session.client;
-                let id = resolve_peer(c, &p.req_str("session_id")?)?;
-                c.unblock(&id)?;
-                Ok(json!({"session_id": id}))
-            },
-        },
-        Method {
-            name: "blocked",
-            params: "{}",
-            summary: "blocked Session IDs",
-            handler: |d, _| to_value(&blocked_records(&d.session.client)?),
-        },
-    ]
+// ---- JSON-RPC (listed in daemon/methods.rs) -------------------------------------------------
+
+pub fn rpc_contacts(d: &DaemonCtx, _p: &Params) -> Result<Value> {
+    to_value(&list_records(&d.session.client)?)
+}
+
+pub fn rpc_contact(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    to_value(&show_record(&d.session.client, &p.req_str("peer")?)?)
+}
+
+pub fn rpc_add_contact(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let c = &d.session.client;
+    let sid = p.req_str("session_id")?;
+    c.add_contact(&sid, p.opt_str("name")?.as_deref())?;
+    to_value(&show_record(c, &sid)?)
+}
+
+pub fn rpc_rename_contact(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let c = &d.session.client;
+    let id = resolve_peer(c, &p.req_str("peer")?)?;
+    c.set_nickname(&id, p.opt_str("name")?.as_deref())?;
+    to_value(&show_record(c, &id)?)
+}
+
+pub fn rpc_remove_contact(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let c = &d.session.client;
+    let id = resolve_peer(c, &p.req_str("peer")?)?;
+    c.remove_contact(&id)?;
+    Ok(json!({"session_id": id}))
+}
+
+pub fn rpc_block(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let c = &d.session.client;
+    let id = resolve_peer(c, &p.req_str("session_id")?)?;
+    c.block(&id)?;
+    Ok(json!({"session_id": id}))
+}
+
+pub fn rpc_unblock(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let c = &d.session.client;
+    let id = resolve_peer(c, &p.req_str("session_id")?)?;
+    c.unblock(&id)?;
+    Ok(json!({"session_id": id}))
+}
+
+pub fn rpc_blocked(d: &DaemonCtx, _p: &Params) -> Result<Value> {
+    to_value(&blocked_records(&d.session.client)?)
 }

@@ -1,11 +1,11 @@
 //! `network`: which network the profile uses, and the state of its connection and onion paths.
 
-use super::messages::to_value;
-use super::Method;
 use crate::error::Result;
+use crate::rpc::{to_value, DaemonCtx, Params};
 use crate::session::{Ctx, Session, Use};
 use clap::Args;
 use serde::Serialize;
+use serde_json::Value;
 use session_sdk::client::ConnectionState;
 use std::time::Duration;
 
@@ -123,11 +123,8 @@ pub fn run(ctx: &Ctx, a: NetworkArgs) -> Result<()> {
     Ok(())
 }
 
-pub fn methods() -> Vec<Method> {
-    vec![Method {
-        name: "network",
-        params: "{}",
-        summary: "network, connection state, node pool size, onion paths and request counters",
-        handler: |d, _| to_value(&record(&d.session)),
-    }]
+// ---- JSON-RPC (listed in daemon/methods.rs) -------------------------------------------------
+
+pub fn rpc_network(d: &DaemonCtx, _p: &Params) -> Result<Value> {
+    to_value(&record(&d.session))
 }

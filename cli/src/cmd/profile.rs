@@ -1,15 +1,16 @@
 //! Profiles: one Session identity each, with its own encrypted database.
 
-use super::messages::to_value;
-use super::{done, Method};
 use crate::error::{CliError, Result};
 use crate::home::{now_ms, NetworkChoice, Profile, ProfileMeta};
 use crate::output::local_time;
+use crate::render::done;
+use crate::resolve::resolve_peer;
+use crate::rpc::{to_value, DaemonCtx, Params};
 use crate::secret;
 use crate::session::{Ctx, Use};
 use clap::Subcommand;
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{json, Value};
 use session_sdk::client::{Client, IdentitySource};
 use std::path::{Path, PathBuf};
 
@@ -265,7 +266,7 @@ pub fn run(ctx: &Ctx, cmd: ProfileCommand) -> Result<()> {
                 return Err(CliError::invalid(format!("{} exists; --force replaces it", output.display())));
             }
             let s = ctx.open(Use::Network)?;
-            let id = contact.as_deref().map(|c| super::resolve_peer(&s.client, c)).transpose()?;
+            let id = contact.as_deref().map(|c| resolve_peer(&s.client, c)).transpose()?;
             s.start()?;
             s.wait_ready(ctx, Some(std::time::Duration::from_secs(60)), |_| {})?;
             let who = id.clone().unwrap_or_else(|| "you".into());
@@ -315,55 +316,36 @@ fn write_file(path: &Path, data: &[u8]) -> Result<()> {
     std::fs::write(path, data).map_err(|e| CliError::invalid(format!("cannot write {}: {e}", path.display())))
 }
 
-pub fn methods() -> Vec<Method> {
-    vec![
-        Method {
-            name: "profile",
-            params: "{}",
-            summary: "the daemon's profile: name, Session ID, display name, network",
-            handler: |d, _| {
-                let default = d.default_profile.as_deref() == Some(d.session.profile.meta.name.as_str());
-                to_value(&record(&d.session.profile, d.session.client.display_name()?, default))
-            },
-        },
-        Method {
-            name: "set_display_name",
-            params: "{name: string}",
-            summary: "set the display name sent with messages",
-            handler: |d, p| {
-                let name = p.req_str("name")?;
-                d.session.client.set_display_name(&name)?;
-                Ok(json!({"display_name": d.session.client.display_name()?}))
-            },
-        },
-        Method {
-            name: "set_profile_picture",
-            params: "{path: string|null}",
-            summary: "set the profile picture from an image file on the daemon's machine (null removes it)",
-            handler: |d, p| {
-                let image = match p.opt_str("path")? {
-                    Some(path) => Some(read_file(Path::new(&path))?),
-                    None => None,
-                };
-                d.session.client.set_profile_picture(image.as_deref())?;
-                Ok(json!({"profile_picture": image.is_some()}))
-            },
-        },
-        Method {
-            name: "profile_picture",
-            params: "{contact?: string, path: string}",
-            summary: "save a profile picture (ours, or a contact's) to a file; null when there is none",
-            handler: |d, p| {
-                let path = p.req_str("path")?;
-                let id = p.opt_str("contact")?.map(|c| super::resolve_peer(&d.session.client, &c)).transpose()?;
-                match d.session.client.profile_picture(id.as_deref())? {
-                    Some(image) => {
-                        write_file(Path::new(&path), &image)?;
-                        Ok(json!({"session_id": id, "path": path, "bytes": image.len()}))
-                    }
-                    None => Ok(serde_json::Value::Null),
-                }
-            },
-        },
-    ]
+// ---- JSON-RPC (listed in daemon/methods.rs) -------------------------------------------------
+
+pub fn rpc_profile(d: &DaemonCtx, _p: &Params) -> Result<Value> {
+    let default = d.default_profile.as_deref() == Some(d.session.profile.meta.name.as_str());
+    to_value(&record(&d.session.profile, d.session.client.display_name()?, default))
+}
+
+pub fn rpc_set_display_name(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let name = p.req_str("name")?;
+    d.session.client.set_display_name(&name)?;
+    Ok(json!({"display_name": d.session.client.display_name()?}))
+}
+
+pub fn rpc_set_profile_picture(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let image = match p.opt_str("path")? {
+        Some(path) => Some(read_file(Path::new(&path))?),
+        None => None,
+    };
+    d.session.client.set_profile_picture(image.as_deref())?;
+    Ok(json!({"profile_picture": image.is_some()}))
+}
+
+pub fn rpc_profile_picture(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let path = p.req_str("path")?;
+    let id = p.opt_str("contact")?.map(|c| resolve_peer(&d.session.client, &c)).transpose()?;
+    match d.session.client.profile_picture(id.as_deref())? {
+        Some(image) => {
+            write_file(Path::new(&path), &image)?;
+            Ok(json!({"session_id": id, "path": path, "bytes": image.len()}))
+        }
+        None => Ok(serde_json::Value::Null),
+    }
 }

@@ -1,13 +1,14 @@
 //! Message requests: messages from people you have not accepted. List, accept, decline, block.
 
-use super::messages::{message_line, to_value};
-use super::{done, resolve_peer, Method};
 use crate::error::Result;
 use crate::records::{contact_record, ContactRecord, MessageRecord, Names};
+use crate::render::{done, message_line};
+use crate::resolve::resolve_peer;
+use crate::rpc::{to_value, DaemonCtx, Params};
 use crate::session::{Ctx, Use};
 use clap::Subcommand;
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{json, Value};
 use session_sdk::client::Client;
 use std::time::{Duration, Instant};
 
@@ -109,35 +110,22 @@ pub fn run(ctx: &Ctx, cmd: RequestsCommand) -> Result<()> {
     Ok(())
 }
 
-pub fn methods() -> Vec<Method> {
-    vec![
-        Method {
-            name: "requests",
-            params: "{}",
-            summary: "pending message requests",
-            handler: |d, _| to_value(&list_records(&d.session.client)?),
-        },
-        Method {
-            name: "accept_request",
-            params: "{peer: string}",
-            summary: "accept a request (the notice to the sender is queued)",
-            handler: |d, p| {
-                let c = &d.session.client;
-                let id = resolve_peer(c, &p.req_str("peer")?)?;
-                c.accept_request(&id)?;
-                Ok(json!({"session_id": id}))
-            },
-        },
-        Method {
-            name: "decline_request",
-            params: "{peer: string}",
-            summary: "decline a request: delete it and forget the sender",
-            handler: |d, p| {
-                let c = &d.session.client;
-                let id = resolve_peer(c, &p.req_str("peer")?)?;
-                c.decline_request(&id)?;
-                Ok(json!({"session_id": id}))
-            },
-        },
-    ]
+// ---- JSON-RPC (listed in daemon/methods.rs) -------------------------------------------------
+
+pub fn rpc_requests(d: &DaemonCtx, _p: &Params) -> Result<Value> {
+    to_value(&list_records(&d.session.client)?)
+}
+
+pub fn rpc_accept_request(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let c = &d.session.client;
+    let id = resolve_peer(c, &p.req_str("peer")?)?;
+    c.accept_request(&id)?;
+    Ok(json!({"session_id": id}))
+}
+
+pub fn rpc_decline_request(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let c = &d.session.client;
+    let id = resolve_peer(c, &p.req_str("peer")?)?;
+    c.decline_request(&id)?;
+    Ok(json!({"session_id": id}))
 }
