@@ -241,6 +241,11 @@ enum ssdk_event_type
    * event's timestamp are now read here too. Accessors: conversation, timestamp (ms).
    */
   SSDK_EVENT_CONVERSATION_READ = 15,
+  /**
+   * A backup being written (`ssdk_client_backup_create`) moved on (a few reports a second,
+   * and the last). Accessors: bytes done, bytes total.
+   */
+  SSDK_EVENT_BACKUP_PROGRESS = 16,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -360,6 +365,14 @@ typedef struct ssdk_event ssdk_event;
 typedef struct ssdk_identity ssdk_identity;
 
 /**
+ * A restore's progress callback: `done` of `total` bytes restored. Return true to go on, false
+ * to cancel the restore (it then fails with `SSDK_ERR_CANCELLED` and leaves nothing behind).
+ * Called on the thread that called `ssdk_backup_restore`, a few times a second and once at the
+ * end.
+ */
+typedef bool (*ssdk_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+
+/**
  * A host listener: `on_event(ctx, event)` is called for every event on one SDK-owned thread,
  * never concurrently; the event is borrowed for the call. `destroy(ctx)`, if not NULL, is
  * called exactly once when the listener is replaced or removed or the client is freed.
@@ -393,6 +406,62 @@ const char *ssdk_version(void);
  * written for and refuse to load on a mismatch. Thread-safe.
  */
 uint32_t ssdk_abi_version(void);
+
+/**
+ * Write an encrypted backup of the client's account to `path`, a new file (an existing file is
+ * never overwritten: `SSDK_ERR_INVALID_ARGUMENT`): its whole history, contacts, groups, settings
+ * and attachment files, under a key derived from `passphrase` (Argon2id, ~1 s). Not in it: the
+ * database key (a restore sets a new PIN). The client may be running: its database is copied at
+ * one point in time without stopping it. Blocks until done (call it from your own thread, not a
+ * listener callback), emitting `SSDK_EVENT_BACKUP_PROGRESS`; `ssdk_client_backup_cancel` from
+ * another thread stops it. On any failure no file is left at `path`.
+ * `*out_json` (may be NULL) receives a `backup_info` document (docs/abi-json.md); release it
+ * with `ssdk_string_free`.
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_INVALID_ARGUMENT` (an
+ * empty passphrase, an existing file), `SSDK_ERR_IO` (the disk; e.g. full), `SSDK_ERR_DATABASE`,
+ * `SSDK_ERR_CANCELLED`.
+ */
+ssdk_status ssdk_client_backup_create(const ssdk_client *client_,
+                                      const char *path,
+                                      const char *passphrase,
+                                      char **out_json);
+
+/**
+ * Cancel the backup `ssdk_client_backup_create` is writing (it then returns
+ * `SSDK_ERR_CANCELLED` and leaves no file). No effect when none runs. Any thread.
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`.
+ */
+ssdk_status ssdk_client_backup_cancel(const ssdk_client *client_);
+
+/**
+ * Restore the backup at `path` into `data_dir`, which must not exist or be empty, protected by
+ * `pin` (NULL for none: the key is then kept in a file beside the database, as for a new
+ * client). The whole file is verified before anything is moved into `data_dir`; on any failure
+ * nothing is left there. Then open it with `ssdk_config_new(data_dir)` and the same PIN: the
+ * restored client continues from where the backup was taken and fetches what arrived since.
+ * `progress` (may be NULL) is called with `ctx` as bytes are restored; returning false cancels.
+ * `*out_json` (may be NULL) receives the backup's `backup_info` document; release it with
+ * `ssdk_string_free`. Blocks; any thread; needs no client.
+ * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_NOT_FOUND` (no file),
+ * `SSDK_ERR_INVALID_ARGUMENT` (`data_dir` not empty, an empty PIN), `SSDK_ERR_WRONG_PIN` (the
+ * passphrase does not open it), `SSDK_ERR_MALFORMED` (not a backup, or truncated),
+ * `SSDK_ERR_DECRYPTION_FAILED` (damaged or modified), `SSDK_ERR_UNSUPPORTED` (written by a
+ * newer SDK), `SSDK_ERR_IO`, `SSDK_ERR_CANCELLED`.
+ */
+ssdk_status ssdk_backup_restore(const char *path,
+                                const char *passphrase,
+                                const char *data_dir,
+                                const char *pin,
+                                ssdk_progress_fn progress,
+                                void *ctx,
+                                char **out_json);
+
+/**
+ * Verify the whole backup at `path` with `passphrase` and say what it holds, writing nothing:
+ * `*out_json` receives a `backup_info` document (release it with `ssdk_string_free`). Blocks;
+ * any thread. Errors: as `ssdk_backup_restore`, without the ones about `data_dir` and the PIN.
+ */
+ssdk_status ssdk_backup_inspect(const char *path, const char *passphrase, char **out_json);
 
 /**
  * Open (or create) a client from `config` (copied; the caller still frees it): opens the

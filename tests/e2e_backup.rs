@@ -31,9 +31,13 @@ fn no_progress() -> impl FnMut(u64, u64) -> bool {
     |_, _| true
 }
 
-/// Everything a user would compare: conversations with their messages (sender, time, body,
-/// attachments), contacts, groups.
-fn snapshot(c: &Client) -> (BTreeMap<String, Vec<(String, i64, Option<String>, usize)>>, Vec<String>, Vec<(String, Option<String>)>) {
+/// A message as compared: sender, sent time, body, attachment count.
+type Line = (String, i64, Option<String>, usize);
+/// Conversations with their messages, contacts, groups (ID and name).
+type Account = (BTreeMap<String, Vec<Line>>, Vec<String>, Vec<(String, Option<String>)>);
+
+/// Everything a user would compare.
+fn snapshot(c: &Client) -> Account {
     let mut convos = BTreeMap::new();
     for conv in c.conversations().unwrap() {
         let mut all = vec![];
@@ -89,7 +93,9 @@ fn a_busy_account_is_backed_up_while_receiving_and_restored_with_another_pin() {
     }
     let mut got = vec![];
     while got.len() < files.len() {
-        if let Event::MessageReceived { message, .. } = wait_for(&alice, T, "a file", |e| matches!(e, Event::MessageReceived { message, .. } if !message.attachments.is_empty())) {
+        if let Event::MessageReceived { message, .. } =
+            wait_for(&alice, T, "a file", |e| matches!(e, Event::MessageReceived { message, .. } if !message.attachments.is_empty()))
+        {
             got.push(message.id);
         }
     }
@@ -210,7 +216,8 @@ fn a_pending_upload_in_a_backup_is_sent_by_the_restored_client() {
     let mut rcfg = ClientConfig::new(&target, acfg.network.clone());
     rcfg.poll_active = acfg.poll_active;
     let restored = started(rcfg);
-    let m = match wait_for(&bob, T, "the file", |e| matches!(e, Event::MessageReceived { message, .. } if !message.attachments.is_empty())) {
+    let m = match wait_for(&bob, T, "the file", |e| matches!(e, Event::MessageReceived { message, .. } if !message.attachments.is_empty()))
+    {
         Event::MessageReceived { message, .. } => message,
         _ => unreachable!(),
     };

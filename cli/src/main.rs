@@ -15,6 +15,8 @@
 //!   `output` (text or JSON, colours, tables), `home` (profiles on disk), `secret` (PIN and
 //!   recovery phrase), `signals`, `error` (exit codes).
 
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 mod cmd;
 mod daemon;
 mod error;

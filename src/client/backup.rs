@@ -138,7 +138,9 @@ fn create_new(path: &Path) -> Result<File> {
         o.mode(0o600);
     }
     o.open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => Error::invalid_argument(format!("{} exists; a backup never overwrites a file", path.display())),
+        std::io::ErrorKind::AlreadyExists => {
+            Error::invalid_argument(format!("{} exists; a backup never overwrites a file", path.display()))
+        }
         _ => Error::new(ErrorKind::Io, format!("{}: {e}", path.display())),
     })
 }

@@ -6,7 +6,7 @@
 //! the bottom fail when a document and its description disagree. Fields are only ever added.
 
 use crate::client::{
-    AttachmentInfo, BackupInfo, AttachmentState, Contact, Conversation, ConversationKind, Event, GroupChange, GroupMemberInfo, GroupState,
+    AttachmentInfo, AttachmentState, BackupInfo, Contact, Conversation, ConversationKind, Event, GroupChange, GroupMemberInfo, GroupState,
     GroupSummary, Message, MessageState,
 };
 use serde::Serialize;

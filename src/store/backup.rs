@@ -102,10 +102,7 @@ pub fn restore_database(dir: &Path, snapshot_key: &[u8; 32], pin: Option<&str>, 
     };
     for (message_id, idx, old) in rows {
         let name = Path::new(&old).file_name().map(|n| attachments_dir.join(n)).and_then(|p| p.to_str().map(str::to_owned));
-        conn.execute(
-            "UPDATE attachments SET blob_path = ?3 WHERE message_id = ?1 AND idx = ?2",
-            rusqlite::params![message_id, idx, name],
-        )?;
+        conn.execute("UPDATE attachments SET blob_path = ?3 WHERE message_id = ?1 AND idx = ?2", rusqlite::params![message_id, idx, name])?;
     }
     let session_id: Option<Vec<u8>> =
         conn.query_row("SELECT value FROM meta WHERE key = 'session_id'", [], |r| r.get(0)).map(Some).or_else(|e| match e {

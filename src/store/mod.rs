@@ -24,8 +24,8 @@ pub use outbox::OutboxCopy;
 use crate::error::{Error, ErrorKind, Result};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use std::path::{Path, PathBuf};
-use zeroize::Zeroizing;
 use std::sync::Mutex;
+use zeroize::Zeroizing;
 
 pub const DB_FILE: &str = "session.db";
 

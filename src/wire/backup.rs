@@ -398,10 +398,7 @@ mod tests {
             let mut bad = file.clone();
             bad[at] ^= 0x04;
             let e = read_all(&bad, b"correct horse").unwrap_err();
-            assert!(
-                matches!(e.kind(), ErrorKind::DecryptionFailed | ErrorKind::Malformed | ErrorKind::Unsupported),
-                "flip at {at}: {e:?}"
-            );
+            assert!(matches!(e.kind(), ErrorKind::DecryptionFailed | ErrorKind::Malformed | ErrorKind::Unsupported), "flip at {at}: {e:?}");
         }
         // Bytes after the end.
         let mut longer = file.clone();
@@ -414,7 +411,12 @@ mod tests {
         newer[82..98].copy_from_slice(&sum);
         assert_eq!(read_all(&newer, b"correct horse").unwrap_err().kind(), ErrorKind::Unsupported);
         // Not a backup at all.
-        assert_eq!(read_all(b"PK\x03\x04 a zip file, not a backup at all, long enough for a header ......................", b"x").unwrap_err().kind(), ErrorKind::Malformed);
+        assert_eq!(
+            read_all(b"PK\x03\x04 a zip file, not a backup at all, long enough for a header ......................", b"x")
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Malformed
+        );
     }
 
     #[test]

@@ -211,6 +211,80 @@ static void test_errors(ssdk_client *c, const char *net) {
     CHECK(ssdk_event_kind(NULL) == 0 && ssdk_event_json(NULL) == NULL && ssdk_event_text(NULL) == NULL);
 }
 
+static int progress_calls = 0;
+static bool on_progress(void *ctx, uint64_t done, uint64_t total) {
+    (void)ctx;
+    progress_calls++;
+    CHECK(done <= total);
+    return true;
+}
+static bool stop_at_once(void *ctx, uint64_t done, uint64_t total) {
+    (void)ctx, (void)done, (void)total;
+    return false;
+}
+
+/* Backups: create from a live client, inspect, restore with another PIN and open it; every
+ * function with NULL and bad input, outputs untouched on failure. */
+static void test_backup(ssdk_client *c, const char *net, const char *id) {
+    char file[700], target[700], cancelled[700], notempty[700];
+    snprintf(file, sizeof file, "%s/alice.ssdkbackup", scratch);
+    snprintf(target, sizeof target, "%s/restored", scratch);
+    snprintf(cancelled, sizeof cancelled, "%s/cancelled", scratch);
+    snprintf(notempty, sizeof notempty, "%s", scratch); /* holds the other clients */
+    char *json = NULL;
+    EXPECT(ssdk_client_backup_create(NULL, file, "pass phrase", &json), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_client_backup_create(c, NULL, "pass phrase", &json), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_client_backup_create(c, file, NULL, &json), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_client_backup_create(c, file, "", &json), SSDK_ERR_INVALID_ARGUMENT);
+    EXPECT(ssdk_client_backup_create(c, file, "\xff\xfe", &json), SSDK_ERR_INVALID_UTF8);
+    CHECK(json == NULL);
+    CHECK(access(file, F_OK) != 0);
+    EXPECT(ssdk_client_backup_cancel(NULL), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_client_backup_cancel(c), SSDK_OK); /* none runs: no effect on the next one */
+    EXPECT(ssdk_client_backup_create(c, file, "pass phrase", &json), SSDK_OK);
+    CHECK(json && strstr(json, id) && strstr(json, "\"messages\""));
+    ssdk_string_free(json);
+    EXPECT(ssdk_client_backup_create(c, file, "pass phrase", NULL), SSDK_ERR_INVALID_ARGUMENT); /* exists */
+
+    json = (char *)0x1;
+    EXPECT(ssdk_backup_inspect(NULL, "pass phrase", &json), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_backup_inspect(file, NULL, &json), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_backup_inspect(file, "pass phrase", NULL), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_backup_inspect(file, "wrong phrase", &json), SSDK_ERR_WRONG_PIN);
+    EXPECT(ssdk_backup_inspect(net, "pass phrase", &json), SSDK_ERR_MALFORMED); /* not a backup */
+    CHECK(json == (char *)0x1);
+    json = NULL;
+    EXPECT(ssdk_backup_inspect(file, "pass phrase", &json), SSDK_OK);
+    CHECK(json && strstr(json, id));
+    ssdk_string_free(json);
+
+    EXPECT(ssdk_backup_restore(NULL, "pass phrase", target, NULL, NULL, NULL, NULL), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_backup_restore(file, NULL, target, NULL, NULL, NULL, NULL), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_backup_restore(file, "pass phrase", NULL, NULL, NULL, NULL, NULL), SSDK_ERR_NULL_ARGUMENT);
+    EXPECT(ssdk_backup_restore(file, "pass phrase", target, "", NULL, NULL, NULL), SSDK_ERR_INVALID_ARGUMENT);
+    EXPECT(ssdk_backup_restore(file, "pass phrase", notempty, NULL, NULL, NULL, NULL), SSDK_ERR_INVALID_ARGUMENT);
+    EXPECT(ssdk_backup_restore(file, "pass phrase", cancelled, NULL, stop_at_once, NULL, NULL), SSDK_ERR_CANCELLED);
+    CHECK(access(cancelled, F_OK) != 0);
+    json = NULL;
+    EXPECT(ssdk_backup_restore(file, "pass phrase", target, "new-pin", on_progress, NULL, &json), SSDK_OK);
+    CHECK(json && strstr(json, id));
+    CHECK(progress_calls >= 1);
+    ssdk_string_free(json);
+
+    ssdk_config *cfg = NULL;
+    EXPECT(ssdk_config_new(target, &cfg), SSDK_OK);
+    EXPECT(ssdk_config_set_network_file(cfg, net), SSDK_OK);
+    EXPECT(ssdk_config_set_pin(cfg, "new-pin"), SSDK_OK);
+    ssdk_client *r = NULL;
+    EXPECT(ssdk_client_new(cfg, &r), SSDK_OK);
+    char *rid = NULL;
+    EXPECT(ssdk_client_session_id(r, &rid), SSDK_OK);
+    CHECK(rid && strcmp(rid, id) == 0);
+    ssdk_string_free(rid);
+    ssdk_client_free(r);
+    ssdk_config_free(cfg);
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: client_test NETWORK_JSON SCRATCH_DIR\n");
@@ -486,6 +560,7 @@ int main(int argc, char **argv) {
     CHECK(again_id && strcmp(again_id, alice_id) == 0);
     ssdk_string_free(again_id);
     ssdk_config_free(cfg);
+    test_backup(again, net, alice_id);
     ssdk_client_free(again);
 
     ssdk_client_free(bob);
