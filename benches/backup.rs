@@ -55,8 +55,9 @@ fn main() {
     let me = client.session_id().to_hex();
     for k in 0..20u8 {
         let peer = format!("05{}", hex::encode([k + 1; 32]));
-        let msgs: Vec<(i64, String, bool)> =
-            (0..500).map(|i| (1_700_000_000_000 + i * 1000, format!("message {k}/{i}: {}", "lorem ipsum ".repeat(4)), i % 3 == 0)).collect();
+        let msgs: Vec<(i64, String, bool)> = (0..500)
+            .map(|i| (1_700_000_000_000 + i * 1000, format!("message {k}/{i}: {}", "lorem ipsum ".repeat(4)), i % 3 == 0))
+            .collect();
         client.store().import_history(&peer, &me, &msgs).unwrap();
     }
     for i in 0..5u32 {
@@ -102,12 +103,7 @@ fn main() {
     let (fast, default, restore) = (median(fast), median(default), median(restore));
     println!("backup file: {:.1} MB", size as f64 / 1e6);
     let line = |name: &str, d: Duration| {
-        println!(
-            "{name:<42}{:>8.0} ms  {:>7.1} MB/s  {:.2}x cp",
-            d.as_secs_f64() * 1e3,
-            mbps(bytes, d),
-            d.as_secs_f64() / cp.as_secs_f64()
-        )
+        println!("{name:<42}{:>8.0} ms  {:>7.1} MB/s  {:.2}x cp", d.as_secs_f64() * 1e3, mbps(bytes, d), d.as_secs_f64() / cp.as_secs_f64())
     };
     line("backup, cheapest Argon2id (streaming)", fast);
     line("backup, default Argon2id (what users get)", default);

@@ -194,7 +194,15 @@ pub(crate) fn create(client: &ClientState, path: &Path, passphrase: &str, cost: 
     let snap_key = zeroize::Zeroizing::new(sodium::random_array::<32>());
     let snap_path = client.config.data_dir.join(format!(".backup-snapshot-{}.db", hex::encode(sodium::random_array::<6>())));
     let _snap_guard = Cleanup(Some(snap_path.clone()));
-    let counts: SnapshotCounts = client.store.export_snapshot(&snap_path, &snap_key)?;
+    // The key derivation (Argon2id, seconds on purpose) and the database export (SQLCipher
+    // re-encrypting every page) each keep one core busy: run them side by side.
+    let (writer, counts) = std::thread::scope(|s| {
+        let export = s.spawn(|| client.store.export_snapshot(&snap_path, &snap_key));
+        let writer = BackupWriter::new(BufWriter::new(file), passphrase.as_bytes(), cost);
+        let counts = export.join().unwrap_or_else(|_| Err(Error::internal("the database export panicked")));
+        (writer, counts)
+    });
+    let (mut w, counts): (_, SnapshotCounts) = (writer?, counts?);
     let dir = attachments_dir(client)?;
     let files = snapshot_files(&snap_path, &snap_key, &dir)?;
     let database_bytes = std::fs::metadata(&snap_path)?.len();
@@ -218,7 +226,6 @@ pub(crate) fn create(client: &ClientState, path: &Path, passphrase: &str, cost: 
         !client.backup_cancel.load(Ordering::SeqCst)
     };
     let mut meter = Meter { done: 0, total, report: &mut report, last: std::time::Instant::now() };
-    let mut w = BackupWriter::new(BufWriter::new(file), passphrase.as_bytes(), cost)?;
     let manifest = serde_json::to_vec(&info)?;
     w.entry(&Entry::Manifest, manifest.len() as u64, &mut &manifest[..])?;
     let db = File::open(&snap_path)?;
@@ -353,55 +360,64 @@ pub fn restore(path: &Path, passphrase: &str, data_dir: &Path, pin: Option<&str>
     // the file's size, which a manifest cannot exceed).
     let total = (info.database_bytes.saturating_add(info.file_bytes)).min(total);
     let mut meter = Meter { done: 0, total, report: progress, last: std::time::Instant::now() };
-    let mut db_key: Option<zeroize::Zeroizing<[u8; 32]>> = None;
+    let mut db_key = false;
     let staged_attachments = staging.join("attachments");
-    loop {
-        let (entry, size): (Entry, u64) = r.next_entry()?;
-        match entry {
-            Entry::Manifest => return Err(Error::malformed("a second manifest in the backup")),
-            Entry::Database { key } => {
-                if db_key.is_some() {
-                    return Err(Error::malformed("a second database in the backup"));
+    let final_attachments = data_dir.join("attachments");
+    // Once the database entry is on disk, it is re-keyed to the new PIN on another core while
+    // the attachment files are written (all of it inside the staging directory).
+    std::thread::scope(|s| -> Result<BackupInfo> {
+        let mut rekey: Option<std::thread::ScopedJoinHandle<'_, Result<String>>> = None;
+        loop {
+            let (entry, size): (Entry, u64) = r.next_entry()?;
+            match entry {
+                Entry::Manifest => return Err(Error::malformed("a second manifest in the backup")),
+                Entry::Database { key } => {
+                    if db_key {
+                        return Err(Error::malformed("a second database in the backup"));
+                    }
+                    let k: [u8; 32] = hex::decode(&key)
+                        .ok()
+                        .and_then(|k| k.try_into().ok())
+                        .ok_or_else(|| Error::malformed("the backup's database key is malformed"))?;
+                    let k = zeroize::Zeroizing::new(k);
+                    db_key = true;
+                    write_entry(&mut r, size, &staging.join(DB_FILE), &mut meter)?;
+                    let (staging, final_attachments) = (&staging, &final_attachments);
+                    rekey = Some(s.spawn(move || restore_database(staging, &k, pin, final_attachments)));
                 }
-                let k: [u8; 32] = hex::decode(&key)
-                    .ok()
-                    .and_then(|k| k.try_into().ok())
-                    .ok_or_else(|| Error::malformed("the backup's database key is malformed"))?;
-                db_key = Some(zeroize::Zeroizing::new(k));
-                write_entry(&mut r, size, &staging.join(DB_FILE), &mut meter)?;
-            }
-            Entry::File { name } => {
-                if !valid_file_name(&name) {
-                    return Err(Error::malformed(format!("the backup names a file {name:?}, which is not a plain file name")));
+                Entry::File { name } => {
+                    if !valid_file_name(&name) {
+                        return Err(Error::malformed(format!("the backup names a file {name:?}, which is not a plain file name")));
+                    }
+                    std::fs::create_dir_all(&staged_attachments)?;
+                    write_entry(&mut r, size, &staged_attachments.join(&name), &mut meter)?;
                 }
-                std::fs::create_dir_all(&staged_attachments)?;
-                write_entry(&mut r, size, &staged_attachments.join(&name), &mut meter)?;
-            }
-            Entry::End => {
-                r.entry_data(size, &mut std::io::sink())?;
-                break;
+                Entry::End => {
+                    r.entry_data(size, &mut std::io::sink())?;
+                    break;
+                }
             }
         }
-    }
-    r.finish()?;
-    let db_key = db_key.ok_or_else(|| Error::malformed("the backup holds no database"))?;
-    let session_id = restore_database(&staging, &db_key, pin, &data_dir.join("attachments"))?;
-    if session_id != info.session_id {
-        return Err(Error::malformed("the backup's manifest and database name different accounts"));
-    }
-    sync_dir(&staging);
-    if target_exists {
-        std::fs::remove_dir(data_dir).map_err(|e| Error::new(ErrorKind::Io, format!("{}: {e}", data_dir.display())))?;
-    }
-    std::fs::rename(&staging, data_dir).map_err(|e| Error::new(ErrorKind::Io, format!("{}: {e}", data_dir.display())))?;
-    staging_guard.disarm();
-    if let Some(parent) = data_dir.parent() {
-        sync_dir(parent);
-    }
-    if meter.done < meter.total {
-        (meter.report)(meter.total, meter.total);
-    }
-    Ok(info)
+        r.finish()?;
+        let rekey = rekey.ok_or_else(|| Error::malformed("the backup holds no database"))?;
+        let session_id = rekey.join().unwrap_or_else(|_| Err(Error::internal("restoring the database panicked")))?;
+        if session_id != info.session_id {
+            return Err(Error::malformed("the backup's manifest and database name different accounts"));
+        }
+        sync_dir(&staging);
+        if target_exists {
+            std::fs::remove_dir(data_dir).map_err(|e| Error::new(ErrorKind::Io, format!("{}: {e}", data_dir.display())))?;
+        }
+        std::fs::rename(&staging, data_dir).map_err(|e| Error::new(ErrorKind::Io, format!("{}: {e}", data_dir.display())))?;
+        staging_guard.disarm();
+        if let Some(parent) = data_dir.parent() {
+            sync_dir(parent);
+        }
+        if meter.done < meter.total {
+            (meter.report)(meter.total, meter.total);
+        }
+        Ok(info)
+    })
 }
 
 fn write_entry<R: Read>(r: &mut BackupReader<R>, size: u64, dest: &Path, meter: &mut Meter<'_>) -> Result<()> {
