@@ -521,6 +521,9 @@ pub fn event_json(names: &mut Names, e: &Event) -> serde_json::Value {
             "kind": "attachment_failed", "message_id": message_id, "index": index, "upload": upload, "error": error,
             "error_kind": error_kind, "will_retry": will_retry
         }),
+        Event::BackupProgress { restore, done, total } => {
+            json!({"kind": "backup_progress", "restore": restore, "done": done, "total": total})
+        }
         Event::Log { level, message } => json!({"kind": "log", "level": level.as_str(), "message": message}),
         #[allow(unreachable_patterns)]
         other => json!({"kind": other.kind_name()}),

@@ -6,19 +6,22 @@
 //! `create` only opens the database (like `contacts list`), so it works beside a daemon or any
 //! other process running the profile; Ctrl-C cancels it and leaves no file. `restore` registers
 //! the new profile as `profile create` does, once the whole backup has been verified and written.
+//! The daemon serves `backup_create`, `backup_cancel` and `backup_inspect`; a restore makes a new
+//! profile, which (like `profile create`) is not the business of a daemon running one profile.
 
 use crate::error::{CliError, Kind, Result};
 use crate::home::{now_ms, validate_name, NetworkChoice, Profile, ProfileMeta};
 use crate::output::{human_size, local_time, Progress};
 use crate::records::{backup_record, BackupRecord};
-use crate::rpc::to_value;
+use crate::rpc::{to_value, DaemonCtx, Params};
 use crate::secret;
 use crate::session::{Ctx, Use};
 use clap::{Args, Subcommand};
-use serde_json::json;
+use serde_json::{json, Value};
 use session_sdk::client::{backup_inspect, backup_restore, BackupInfo, Event};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use zeroize::Zeroizing;
 
 /// `session-cli backup --help` after the list of subcommands.
 pub const AFTER_HELP: &str = "\
@@ -231,4 +234,35 @@ fn restore(ctx: &Ctx, file: &Path, name: &str, no_pin: bool, pass: &PassphraseAr
     fields.insert(1, ("Network", profile.meta.network.label()));
     ctx.out.fields(&fields);
     Ok(())
+}
+
+// ---- JSON-RPC (listed in daemon/methods.rs) -------------------------------------------------
+
+/// The passphrase param: it arrives over the daemon's own connection (stdio or a 0600 socket),
+/// not on a command line.
+fn passphrase_param(p: &Params) -> Result<Zeroizing<String>> {
+    let v = Zeroizing::new(p.req_str("passphrase")?);
+    if v.is_empty() {
+        return Err(CliError::invalid("the backup passphrase is empty"));
+    }
+    Ok(v)
+}
+
+pub fn rpc_backup_create(d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let path = PathBuf::from(p.req_str("path")?);
+    let passphrase = passphrase_param(p)?;
+    let info = d.session.client.backup_create(&path, &passphrase)?;
+    to_value(&backup_record("backup_created", &path, &info))
+}
+
+pub fn rpc_backup_cancel(d: &DaemonCtx, _p: &Params) -> Result<Value> {
+    d.session.client.cancel_backup();
+    Ok(json!({"cancelled": true}))
+}
+
+pub fn rpc_backup_inspect(_d: &DaemonCtx, p: &Params) -> Result<Value> {
+    let path = PathBuf::from(p.req_str("path")?);
+    let passphrase = passphrase_param(p)?;
+    let info = backup_inspect(&path, &passphrase)?;
+    to_value(&backup_record("backup", &path, &info))
 }
