@@ -189,10 +189,13 @@ fn restore(ctx: &Ctx, file: &Path, name: &str, no_pin: bool, pass: &PassphraseAr
     network.load()?;
     let passphrase = secret::read_backup_passphrase(pass.passphrase_file.as_deref(), false)?;
     let pin = if no_pin { None } else { Some(ctx.pin.for_create(name)?) };
-    let staging = ctx.home.staging_dir(name)?;
+    // Interruptible before anything is written: Ctrl-C then cancels, and the staging directory
+    // is removed below (an exit at once would leave it).
     crate::signals::set_interruptible();
+    let staging = ctx.home.staging_dir(name)?;
     let mut progress = Progress::new(&ctx.out);
     let result = (|| -> Result<(Profile, BackupInfo)> {
+        ctx.check_interrupted().map_err(|_| interrupted())?;
         let mut report = |done: u64, total: u64| {
             progress.update("Restoring", done, total);
             !ctx.interrupted()
