@@ -39,6 +39,7 @@ pub enum BackupCommand {
     /// replaced). Works while the profile runs elsewhere (a daemon, say): the database is copied
     /// at one point in time. Ctrl-C cancels and leaves no file.
     Create {
+        /// The backup file to write; it must not exist.
         #[arg(value_name = "FILE")]
         file: PathBuf,
         #[command(flatten)]
@@ -47,6 +48,7 @@ pub enum BackupCommand {
     /// Verify a backup (every byte is authenticated) and show what it holds: Session ID, when it
     /// was taken, counts and sizes. Needs no profile.
     Inspect {
+        /// The backup file.
         #[arg(value_name = "FILE")]
         file: PathBuf,
         #[command(flatten)]
@@ -55,6 +57,7 @@ pub enum BackupCommand {
     /// Restore a backup into a new profile NAME, with a new PIN (asked as `profile create` asks
     /// it) on the network of --network (default: public). Ctrl-C cancels and leaves nothing.
     Restore {
+        /// The backup file.
         #[arg(value_name = "FILE")]
         file: PathBuf,
         /// The new profile's name.
