@@ -7,13 +7,13 @@
 //! The modules, top to bottom; each imports only modules below it:
 //! - `main.rs`: the command line (clap) and its dispatch; `daemon/`: the JSON-RPC server
 //!   (`daemon/mod.rs`) and the table of every method it serves (`daemon/methods.rs`);
-//! - `cmd/`: one module per command (`send.rs`, `receive.rs`, `history.rs`, `groups.rs`, ...),
+//! - `cmd/`: one module per command (`send.rs`, `receive.rs`, `history.rs`, `groups.rs`, `backup.rs`, ...),
 //!   each with its arguments, what it runs, what it prints, and its daemon handlers;
 //! - shared by the commands: `resolve` (names of people, conversations and groups to IDs),
 //!   `render` (terminal lines several commands print), `rpc` (what a daemon handler gets);
 //! - below those: `records` (the JSON objects), `session` (the context, opening a profile),
-//!   `output` (text or JSON, colours, tables), `home` (profiles on disk), `secret` (PIN and
-//!   recovery phrase), `signals`, `error` (exit codes).
+//!   `output` (text or JSON, colours, tables), `home` (profiles on disk), `secret` (PIN, recovery
+//!   phrase and backup passphrase), `signals`, `error` (exit codes).
 
 #![warn(clippy::undocumented_unsafe_blocks)]
 
@@ -31,6 +31,7 @@ mod session;
 mod signals;
 
 use clap::{ArgAction, Parser, Subcommand};
+use cmd::backup::BackupCommand;
 use cmd::contacts::ContactsCommand;
 use cmd::download::DownloadArgs;
 use cmd::groups::GroupCommand;
@@ -56,6 +57,7 @@ Environment:
     SESSION_CLI_PROFILE  the profile to use (like --profile)
     SESSION_CLI_PIN      the database PIN (or --pin-file FILE; otherwise a prompt on the terminal)
     SESSION_CLI_PHRASE   the recovery phrase for `profile restore` (or stdin, --phrase-file, a prompt)
+    SESSION_CLI_BACKUP_PASSPHRASE  the passphrase of a backup (or --passphrase-file, a prompt)
     NO_COLOR             no colours
 
 With --json every result is one JSON object per line on stdout, and an error is one JSON object
@@ -136,6 +138,9 @@ enum Command {
     /// Groups: create, list, show, invite, remove, promote, rename, describe, leave, accept, decline.
     #[command(subcommand, visible_alias = "groups")]
     Group(GroupCommand),
+    /// Encrypted backups: create one of a profile, inspect one, restore one into a new profile.
+    #[command(subcommand, after_help = cmd::backup::AFTER_HELP)]
+    Backup(BackupCommand),
     /// Show the network, connection state, node pool and onion paths.
     Network(NetworkArgs),
     /// Run a local testnet and write its description file (Ctrl-C stops it).
@@ -182,6 +187,7 @@ fn run(cli: Cli, out: Output) -> Result<()> {
         Command::Contacts(c) => cmd::contacts::run(&ctx, c),
         Command::Requests(c) => cmd::requests::run(&ctx, c),
         Command::Group(c) => cmd::groups::run(&ctx, c),
+        Command::Backup(c) => cmd::backup::run(&ctx, c),
         Command::Network(a) => cmd::network::run(&ctx, a),
         Command::Testnet(a) => cmd::testnet::run(&ctx, a),
         Command::Daemon(a) => daemon::run(&ctx, a),

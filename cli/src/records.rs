@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 use session_sdk::client::{AttachmentInfo, AttachmentState, Contact, Conversation, ConversationKind, GroupState, Message, MessageState};
-use session_sdk::client::{Client, Event};
+use session_sdk::client::{BackupInfo, Client, Event};
 use session_sdk::client::{GroupChange, GroupMemberInfo, GroupSummary};
 use std::collections::HashMap;
 
@@ -422,6 +422,56 @@ pub fn group_update_record(
     }
 }
 
+/// A backup and what it holds (`"type": "backup"` from `backup inspect`, `backup_created` from
+/// `backup create`; `backup restore` adds the new profile's fields to these).
+#[derive(Debug, Clone, Serialize)]
+pub struct BackupRecord {
+    #[serde(rename = "type")]
+    pub ty: &'static str,
+    /// The backup file, as given.
+    pub path: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The account's Session ID.
+    pub session_id: String,
+    /// When the backup was taken, milliseconds since the epoch.
+    pub taken_at: i64,
+    /// The SDK version that wrote it.
+    pub sdk_version: String,
+    pub messages: u64,
+    pub conversations: u64,
+    /// Contacts, message requests and blocked Session IDs.
+    pub contacts: u64,
+    pub groups: u64,
+    /// Attachments of messages, downloaded or not.
+    pub attachments: u64,
+    /// Attachment files included (pending uploads and downloaded files).
+    pub files: u64,
+    /// Bytes of the database.
+    pub database_bytes: u64,
+    /// Bytes of the attachment files.
+    pub file_bytes: u64,
+}
+
+pub fn backup_record(ty: &'static str, path: &std::path::Path, info: &BackupInfo) -> BackupRecord {
+    BackupRecord {
+        ty,
+        path: path.display().to_string(),
+        size: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+        session_id: info.session_id.clone(),
+        taken_at: info.created_at,
+        sdk_version: info.sdk_version.clone(),
+        messages: info.messages,
+        conversations: info.conversations,
+        contacts: info.contacts,
+        groups: info.groups,
+        attachments: info.attachments,
+        files: info.files,
+        database_bytes: info.database_bytes,
+        file_bytes: info.file_bytes,
+    }
+}
+
 /// A record as event params: its `type` becomes the `kind`.
 fn as_event<T: Serialize>(r: &T) -> serde_json::Value {
     let mut v = serde_json::to_value(r).unwrap_or_default();
@@ -471,6 +521,9 @@ pub fn event_json(names: &mut Names, e: &Event) -> serde_json::Value {
             "kind": "attachment_failed", "message_id": message_id, "index": index, "upload": upload, "error": error,
             "error_kind": error_kind, "will_retry": will_retry
         }),
+        Event::BackupProgress { restore, done, total } => {
+            json!({"kind": "backup_progress", "restore": restore, "done": done, "total": total})
+        }
         Event::Log { level, message } => json!({"kind": "log", "level": level.as_str(), "message": message}),
         #[allow(unreachable_patterns)]
         other => json!({"kind": other.kind_name()}),

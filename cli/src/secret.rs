@@ -1,6 +1,6 @@
-//! Secrets in: the database PIN and the recovery phrase. Never from the command line (argv is
-//! visible to every user of the machine): from an environment variable, a file, standard input
-//! (the phrase only) or a prompt on the terminal with echo off.
+//! Secrets in: the database PIN, the recovery phrase and the passphrase of a backup. Never from
+//! the command line (argv is visible to every user of the machine): from an environment
+//! variable, a file, standard input (the phrase only) or a prompt on the terminal with echo off.
 
 use crate::error::{CliError, Result};
 use std::io::{BufRead, IsTerminal, Read, Write};
@@ -9,6 +9,7 @@ use zeroize::Zeroizing;
 
 pub const PIN_ENV: &str = "SESSION_CLI_PIN";
 pub const PHRASE_ENV: &str = "SESSION_CLI_PHRASE";
+pub const BACKUP_PASSPHRASE_ENV: &str = "SESSION_CLI_BACKUP_PASSPHRASE";
 
 /// Read a secret file: its first line, without the line ending.
 fn read_secret_file(path: &Path, what: &str) -> Result<Zeroizing<String>> {
@@ -180,4 +181,33 @@ pub fn read_phrase(file: Option<&Path>) -> Result<Zeroizing<String>> {
         return Err(CliError::sdk(session_sdk::ErrorKind::MnemonicWordCount, "the recovery phrase is empty"));
     }
     Ok(Zeroizing::new(words.join(" ")))
+}
+
+/// The passphrase of a backup: `--passphrase-file` (its first line), else
+/// `$SESSION_CLI_BACKUP_PASSPHRASE`, else a prompt on the terminal, asked twice when `confirm`
+/// (a new backup: a typo would make it unreadable).
+pub fn read_backup_passphrase(file: Option<&Path>, confirm: bool) -> Result<Zeroizing<String>> {
+    let passphrase = if let Some(f) = file {
+        read_secret_file(f, "passphrase")?
+    } else if let Ok(v) = std::env::var(BACKUP_PASSPHRASE_ENV) {
+        Zeroizing::new(v)
+    } else {
+        let prompt = if confirm { "Passphrase for the new backup: " } else { "Backup passphrase: " };
+        let a = prompt_hidden(prompt)?.ok_or_else(|| {
+            CliError::usage(format!(
+                "a backup needs its passphrase: set {BACKUP_PASSPHRASE_ENV}, use --passphrase-file FILE, or run on a terminal"
+            ))
+        })?;
+        if confirm {
+            let b = prompt_hidden("Repeat the passphrase: ")?.ok_or_else(|| CliError::usage("no terminal"))?;
+            if *a != *b {
+                return Err(CliError::invalid("the two passphrases differ"));
+            }
+        }
+        a
+    };
+    if passphrase.is_empty() {
+        return Err(CliError::invalid("the backup passphrase is empty"));
+    }
+    Ok(passphrase)
 }

@@ -13,6 +13,7 @@
 //! A command module imports those and never another command module, with one exception:
 //! `requests block` is `contacts block`, so `requests` calls [`contacts::block`].
 
+pub mod backup;
 pub mod contacts;
 pub mod conversations;
 pub mod delete;

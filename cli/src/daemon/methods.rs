@@ -6,7 +6,9 @@
 //! Adding a method: write `pub fn rpc_NAME(d: &DaemonCtx, p: &Params) -> Result<Value>` in the
 //! command's module (see [`crate::rpc`]) and add its line here.
 
-use crate::cmd::{contacts, conversations, delete, download, groups, history, mark_read, network, profile, receive, requests, send};
+use crate::cmd::{
+    backup, contacts, conversations, delete, download, groups, history, mark_read, network, profile, receive, requests, send,
+};
 use crate::rpc::Handler;
 
 /// A JSON-RPC method of the daemon.
@@ -249,6 +251,26 @@ pub const METHODS: &[Method] = &[
         params: "{contact?: string, path: string}",
         summary: "save a profile picture (ours, or a contact's) to a file; null when there is none",
         handler: profile::rpc_profile_picture,
+    },
+    // ---- cmd/backup.rs (restore makes a new profile, which is not a daemon's business, as `profile create` is not)
+    Method {
+        name: "backup_create",
+        params: "{path: string, passphrase: string}",
+        summary: "write an encrypted backup of the profile to a new file on the daemon's machine (backup_progress events meanwhile); \
+                  the passphrase is a param because it arrives over this local connection, never a command line",
+        handler: backup::rpc_backup_create,
+    },
+    Method {
+        name: "backup_cancel",
+        params: "{}",
+        summary: "cancel the backup_create in progress (send it on another connection); it then fails with CANCELLED and leaves no file",
+        handler: backup::rpc_backup_cancel,
+    },
+    Method {
+        name: "backup_inspect",
+        params: "{path: string, passphrase: string}",
+        summary: "verify a backup file and return what it holds (a backup record); wrong passphrase: WRONG_PIN",
+        handler: backup::rpc_backup_inspect,
     },
     // ---- cmd/network.rs
     Method {

@@ -84,6 +84,7 @@ impl Home {
             .env("SESSION_CLI_PIN", &self.pin)
             .env_remove("SESSION_CLI_PROFILE")
             .env_remove("SESSION_CLI_PHRASE")
+            .env_remove("SESSION_CLI_BACKUP_PASSPHRASE")
             .env("NO_COLOR", "1")
             .args(["--poll-interval-ms", POLL_MS])
             .args(args);

@@ -38,7 +38,12 @@ impl Conn {
 
     /// The next line that is not a notification.
     pub fn response(&mut self) -> Value {
-        let deadline = Instant::now() + T;
+        self.response_within(T)
+    }
+
+    /// [`Conn::response`] for a request that may take longer than [`T`] (a backup).
+    pub fn response_within(&mut self, limit: Duration) -> Value {
+        let deadline = Instant::now() + limit;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             let v = self.rx.recv_timeout(left).expect("a response from the daemon");
