@@ -80,7 +80,8 @@ pub extern "C" fn ssdk_config_set_pin(config: *mut ssdk_config, pin: *const c_ch
 
 /// Use the network described by the JSON file at `path` (written by `session-testnet`).
 /// Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_IO` (unreadable),
-/// `SSDK_ERR_INVALID_ARGUMENT` / `SSDK_ERR_INVALID_KEY` (malformed description).
+/// `SSDK_ERR_INVALID_ARGUMENT` / `SSDK_ERR_INVALID_KEY` (malformed description, or not a regular
+/// file), `SSDK_ERR_TOO_LARGE` (over 1 MiB).
 #[no_mangle]
 pub extern "C" fn ssdk_config_set_network_file(config: *mut ssdk_config, path: *const c_char) -> ssdk_status {
     guard(|| {

@@ -47,6 +47,9 @@ pub struct NodeEntry {
 
 /// A network: seed URLs and the file server. `nodes` (testnet descriptions) is informational;
 /// clients always bootstrap from the seeds.
+/// Largest network description file read (a real one is a few kilobytes).
+pub const MAX_DESCRIPTION_BYTES: u64 = 1 << 20;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NetworkConfig {
     /// The network's name ("mainnet", "testnet", ...).
@@ -95,9 +98,23 @@ impl NetworkConfig {
     }
 
     /// Read a network description (the JSON `session-testnet --description` writes).
+    /// Only a regular file of at most [`MAX_DESCRIPTION_BYTES`] is read (a FIFO would block, a
+    /// device like /dev/zero would never end).
     pub fn from_file(path: &std::path::Path) -> Result<NetworkConfig> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::new(crate::ErrorKind::Io, format!("reading network description {}: {e}", path.display())))?;
+        use std::io::Read;
+        let io = |e: std::io::Error| Error::new(crate::ErrorKind::Io, format!("reading network description {}: {e}", path.display()));
+        let meta = std::fs::metadata(path).map_err(io)?;
+        if !meta.is_file() {
+            return Err(Error::invalid_argument(format!("network description {} is not a regular file", path.display())));
+        }
+        let mut text = String::new();
+        std::fs::File::open(path).map_err(io)?.take(MAX_DESCRIPTION_BYTES + 1).read_to_string(&mut text).map_err(io)?;
+        if text.len() as u64 > MAX_DESCRIPTION_BYTES {
+            return Err(Error::new(
+                crate::ErrorKind::TooLarge,
+                format!("network description {} is over {MAX_DESCRIPTION_BYTES} bytes", path.display()),
+            ));
+        }
         NetworkConfig::from_json(&text)
     }
 
@@ -137,6 +154,26 @@ impl NodeEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_small_regular_file_is_read() {
+        // /dev/zero never ends and a FIFO blocks: both refused before reading.
+        let t = std::time::Instant::now();
+        assert_eq!(NetworkConfig::from_file(std::path::Path::new("/dev/zero")).unwrap_err().kind(), crate::ErrorKind::InvalidArgument);
+        let dir = std::env::temp_dir().join(format!("ssdk-netdesc-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("fifo");
+        let _ = std::fs::remove_file(&fifo);
+        if std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success()) {
+            assert_eq!(NetworkConfig::from_file(&fifo).unwrap_err().kind(), crate::ErrorKind::InvalidArgument);
+        }
+        let big = dir.join("big.json");
+        std::fs::write(&big, vec![b' '; (MAX_DESCRIPTION_BYTES + 10) as usize]).unwrap();
+        assert_eq!(NetworkConfig::from_file(&big).unwrap_err().kind(), crate::ErrorKind::TooLarge);
+        assert_eq!(NetworkConfig::from_file(&dir).unwrap_err().kind(), crate::ErrorKind::InvalidArgument, "a directory");
+        assert!(t.elapsed() < std::time::Duration::from_secs(5));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn parses_a_testnet_description() {

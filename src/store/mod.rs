@@ -57,7 +57,27 @@ impl Store {
                 format!("{} exists without {}; refusing to create a new database beside it", key::KEYINFO_FILE, DB_FILE),
             ));
         }
-        let key = key::database_key(dir, pin, creating)?;
+        if !creating {
+            // An existing database is never replaced by a new one: an empty or missing file
+            // where an account was is an error, not a fresh start with a new identity.
+            let meta = std::fs::metadata(&path)?;
+            if !meta.is_file() {
+                return Err(Error::new(ErrorKind::Database, format!("{} is not a regular file", path.display())));
+            }
+            if meta.len() == 0 {
+                return Err(Error::new(
+                    ErrorKind::Database,
+                    format!(
+                        "{} is empty: the account's database is gone (restore it from a backup, or from the recovery phrase into a new directory); nothing was changed",
+                        path.display()
+                    ),
+                ));
+            }
+        }
+        let (key, verdict) = key::database_key_checked(dir, pin, creating)?;
+        if verdict == key::KeyVerdict::Wrong {
+            return Err(Error::new(ErrorKind::WrongPin, "the PIN does not open this database"));
+        }
         let flags = if creating {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX
         } else {
@@ -69,10 +89,25 @@ impl Store {
         // Raw 32-byte key: SQLCipher skips its own PBKDF2 (we already ran Argon2id).
         let hex_key = zeroize::Zeroizing::new(format!("x'{}'", hex::encode(&key[..])));
         conn.pragma_update(None, "key", hex_key.as_str())?;
-        // The first read proves the key. SQLCipher reports a wrong key as "not a database".
+        // The first read proves the key. SQLCipher reports a wrong key, and a damaged first page,
+        // as "not a database": with the key known to be right, it is damage.
         if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
-            let wrong_key = matches!(&e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase);
-            return Err(if wrong_key { Error::new(ErrorKind::WrongPin, "the PIN does not open this database") } else { e.into() });
+            let unreadable = matches!(&e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase);
+            return Err(match (unreadable, verdict) {
+                (true, key::KeyVerdict::Unknown) => Error::new(ErrorKind::WrongPin, "the PIN does not open this database"),
+                (true, _) => Error::new(ErrorKind::Database, format!("{} is damaged: it cannot be read with its key", path.display())),
+                _ => e.into(),
+            });
+        }
+        if !creating {
+            // A quick check of every page: damage found at open, not in the middle of a send.
+            let report: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
+            if report != "ok" {
+                return Err(Error::new(ErrorKind::Database, format!("{} is damaged: {report}", path.display())));
+            }
+            if verdict == key::KeyVerdict::Unknown {
+                key::add_missing_check(dir, &key)?;
+            }
         }
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -164,5 +199,100 @@ mod tests {
         assert_eq!(Store::open(&dir, Some("x")).err().unwrap().kind(), ErrorKind::WrongPin);
         assert_eq!(Store::open(&dir, None).unwrap().meta_get("a").unwrap().unwrap(), b"b");
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// A database with one message, closed; returns the directory.
+    fn account(tag: &str, pin: Option<&str>) -> PathBuf {
+        let dir = test_util::temp_dir(tag);
+        let s = Store::open(&dir, pin).unwrap();
+        s.meta_set("identity_seed", &[7u8; 16]).unwrap();
+        drop(s);
+        dir
+    }
+
+    #[test]
+    fn an_empty_or_missing_database_is_never_a_new_account() {
+        for pin in [Some("1234"), None] {
+            let dir = account("empty-db", pin);
+            std::fs::write(dir.join(DB_FILE), b"").unwrap();
+            let e = Store::open(&dir, pin).err().unwrap();
+            assert_eq!(e.kind(), ErrorKind::Database, "{e}");
+            assert!(e.message().contains("empty"), "{e}");
+            assert_eq!(std::fs::metadata(dir.join(DB_FILE)).unwrap().len(), 0, "the empty file is left as it was");
+            std::fs::remove_file(dir.join(DB_FILE)).unwrap();
+            assert_eq!(Store::open(&dir, pin).err().unwrap().kind(), ErrorKind::Database, "missing beside keyinfo.json");
+            assert!(!dir.join(DB_FILE).exists());
+        }
+    }
+
+    /// Remove the WAL side files (a damaged main file is what these tests are about).
+    fn wal_files(dir: &Path) -> usize {
+        let mut n = 0;
+        for ext in ["session.db-wal", "session.db-shm"] {
+            if std::fs::remove_file(dir.join(ext)).is_ok() {
+                n += 1;
+            }
+        }
+        n
+    }
+
+    #[test]
+    fn damage_is_told_apart_from_a_wrong_pin() {
+        for pin in [Some("1234"), None] {
+            let dir = account("damaged", pin);
+            wal_files(&dir);
+            let good = std::fs::read(dir.join(DB_FILE)).unwrap();
+            let cases: Vec<(&str, Vec<u8>)> = vec![
+                ("garbage", vec![0x5a; good.len()]),
+                ("truncated", good[..good.len() / 2].to_vec()),
+                ("page 1 flipped", {
+                    let mut b = good.clone();
+                    b[100] ^= 0x40;
+                    b
+                }),
+                ("last page flipped", {
+                    let mut b = good.clone();
+                    let n = b.len();
+                    b[n - 100] ^= 0x40;
+                    b
+                }),
+            ];
+            for (what, bytes) in cases {
+                std::fs::write(dir.join(DB_FILE), &bytes).unwrap();
+                let e = Store::open(&dir, pin).err().unwrap_or_else(|| panic!("{what} opened"));
+                assert_eq!(e.kind(), ErrorKind::Database, "{what}: {e}");
+                wal_files(&dir);
+            }
+            std::fs::write(dir.join(DB_FILE), &good).unwrap();
+            if pin.is_some() {
+                assert_eq!(Store::open(&dir, Some("9999")).err().unwrap().kind(), ErrorKind::WrongPin);
+            }
+            assert!(Store::open(&dir, pin).is_ok());
+        }
+    }
+
+    #[test]
+    fn crafted_argon2_costs_are_refused_and_old_keyinfo_gains_a_check() {
+        let dir = account("costs", Some("1234"));
+        let info_path = key::keyinfo_path(&dir);
+        let original = std::fs::read_to_string(&info_path).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&original).unwrap();
+        assert!(v["check"].is_string(), "new keyinfo files carry a key check");
+        for (field, value) in [("opslimit", serde_json::json!(u32::MAX)), ("memlimit", serde_json::json!(1u64 << 40))] {
+            let mut bad = v.clone();
+            bad[field] = value;
+            std::fs::write(&info_path, serde_json::to_vec(&bad).unwrap()).unwrap();
+            let t = std::time::Instant::now();
+            assert_eq!(Store::open(&dir, Some("1234")).err().unwrap().kind(), ErrorKind::Database);
+            assert!(t.elapsed() < std::time::Duration::from_secs(2), "refused before deriving");
+        }
+        // A keyinfo.json from before the check: a wrong PIN is still WRONG_PIN, the right one
+        // opens and adds the check.
+        v.as_object_mut().unwrap().remove("check");
+        std::fs::write(&info_path, serde_json::to_vec(&v).unwrap()).unwrap();
+        assert_eq!(Store::open(&dir, Some("0000")).err().unwrap().kind(), ErrorKind::WrongPin);
+        drop(Store::open(&dir, Some("1234")).unwrap());
+        let after: serde_json::Value = serde_json::from_slice(&std::fs::read(&info_path).unwrap()).unwrap();
+        assert!(after["check"].is_string());
     }
 }

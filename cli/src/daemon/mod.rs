@@ -238,9 +238,19 @@ enum Dispatch {
     Failed(CliError),
 }
 
-/// Bind the socket: refuse when a daemon already answers there, replace a stale file.
+/// Whether `path` is a Unix socket (not following a symbolic link).
+fn is_socket(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_socket())
+}
+
+/// Bind the socket: refuse when a daemon already answers there, replace a stale socket, and
+/// never remove anything that is not a socket (a mistyped path must not cost a file).
 fn bind_socket(path: &Path) -> Result<UnixListener> {
-    if path.exists() {
+    if std::fs::symlink_metadata(path).is_ok() {
+        if !is_socket(path) {
+            return Err(CliError::invalid(format!("{} exists and is not a socket; choose another --socket path", path.display())));
+        }
         if UnixStream::connect(path).is_ok() {
             return Err(CliError::sdk(session_sdk::ErrorKind::Busy, format!("another daemon is listening on {}", path.display())));
         }
@@ -333,8 +343,37 @@ pub fn run(ctx: &Ctx, a: DaemonArgs) -> Result<()> {
     eprintln!("session-cli daemon: stopping ({why})");
     daemon.ctx.session.client.set_listener(None);
     let _ = daemon.ctx.session.client.stop();
-    if let Some(s) = &a.socket {
+    if let Some(s) = a.socket.as_deref().filter(|s| is_socket(s)) {
         let _ = std::fs::remove_file(s);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_stale_socket_is_ever_replaced() {
+        let dir = std::env::temp_dir().join(format!("ssdk-cli-sock-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // A regular file at the path: refused, untouched.
+        let file = dir.join("notes.txt");
+        std::fs::write(&file, b"precious").unwrap();
+        assert!(bind_socket(&file).is_err());
+        assert_eq!(std::fs::read(&file).unwrap(), b"precious");
+        // A directory and a symbolic link to the file: refused too.
+        assert!(bind_socket(&dir).is_err());
+        let link = dir.join("link");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        assert!(bind_socket(&link).is_err());
+        assert_eq!(std::fs::read(&file).unwrap(), b"precious");
+        // A stale socket (nobody listening) is replaced; a live one is not.
+        let sock = dir.join("d.sock");
+        drop(UnixListener::bind(&sock).unwrap());
+        let live = bind_socket(&sock).unwrap();
+        assert!(bind_socket(&sock).is_err(), "a daemon already answers there");
+        drop(live);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
