@@ -824,7 +824,8 @@ ssdk_status ssdk_config_set_pin(ssdk_config *config, const char *pin);
 /**
  * Use the network described by the JSON file at `path` (written by `session-testnet`).
  * Errors: `SSDK_ERR_NULL_ARGUMENT`, `SSDK_ERR_INVALID_UTF8`, `SSDK_ERR_IO` (unreadable),
- * `SSDK_ERR_INVALID_ARGUMENT` / `SSDK_ERR_INVALID_KEY` (malformed description).
+ * `SSDK_ERR_INVALID_ARGUMENT` / `SSDK_ERR_INVALID_KEY` (malformed description, or not a regular
+ * file), `SSDK_ERR_TOO_LARGE` (over 1 MiB).
  */
 ssdk_status ssdk_config_set_network_file(ssdk_config *config, const char *path);
 
