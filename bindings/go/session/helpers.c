@@ -26,3 +26,13 @@ ssdk_status ssdkgo_clear_listener(const ssdk_client *client) {
 int ssdkgo_in_callback(void) {
     return ssdkgo_callback_depth;
 }
+
+static bool ssdkgo_progress(void *ctx, uint64_t done, uint64_t total) {
+    return goBackupProgress((uintptr_t)ctx, done, total);
+}
+
+ssdk_status ssdkgo_backup_restore(const char *path, const char *passphrase, const char *data_dir,
+                                  const char *pin, uintptr_t handle, char **out_json) {
+    return ssdk_backup_restore(path, passphrase, data_dir, pin, handle ? ssdkgo_progress : NULL,
+                               (void *)handle, out_json);
+}

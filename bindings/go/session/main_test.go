@@ -167,6 +167,11 @@ func checkEvent(t *testing.T, ev session.Event) {
 		if ev.Conversation != str(d["conversation"]) || ev.Timestamp != num(d["up_to_ts"]) {
 			bad("conversation read")
 		}
+	case session.EventBackupProgress:
+		if int64(ev.BytesDone) != num(d["done"]) || int64(ev.BytesTotal) != num(d["total"]) || ev.BytesDone > ev.BytesTotal ||
+			d["restore"] != false || ev.MessageID != 0 || ev.Conversation != "" || ev.Sender != "" || ev.Text != "" {
+			bad("backup progress")
+		}
 	case session.EventCaughtUp:
 	case session.EventProfileChanged:
 		if ev.Text != str(d["display_name"]) {
@@ -182,6 +187,10 @@ func checkEvent(t *testing.T, ev session.Event) {
 	}
 	switch ev.Kind {
 	case session.EventAttachmentProgress, session.EventAttachmentDone, session.EventAttachmentFailed:
+	case session.EventBackupProgress:
+		if ev.AttachmentIndex != 0 || ev.IsUpload {
+			bad("attachment fields of a backup progress event")
+		}
 	default:
 		if ev.AttachmentIndex != 0 || ev.IsUpload || ev.BytesDone != 0 || ev.BytesTotal != 0 {
 			bad("attachment fields of a non-attachment event")

@@ -33,6 +33,7 @@ const (
 	EventProfileChanged     EventKind = C.SSDK_EVENT_PROFILE_CHANGED
 	EventCaughtUp           EventKind = C.SSDK_EVENT_CAUGHT_UP
 	EventConversationRead   EventKind = C.SSDK_EVENT_CONVERSATION_READ
+	EventBackupProgress     EventKind = C.SSDK_EVENT_BACKUP_PROGRESS
 )
 
 var eventKindNames = map[EventKind]string{
@@ -42,6 +43,7 @@ var eventKindNames = map[EventKind]string{
 	EventAttachmentProgress: "attachment_progress", EventAttachmentDone: "attachment_done",
 	EventAttachmentFailed: "attachment_failed", EventGroupInvite: "group_invite", EventGroupUpdate: "group_update",
 	EventProfileChanged: "profile_changed", EventCaughtUp: "caught_up", EventConversationRead: "conversation_read",
+	EventBackupProgress: "backup_progress",
 }
 
 // String is the kind's name as in the event JSON ("message_received", ...).
@@ -142,6 +144,7 @@ func (l LogLevel) String() string {
 //   - EventGroupInvite: Conversation (the group ID), Sender (the inviter), Text (the name).
 //   - EventGroupUpdate: Conversation (the group ID), Sender (who did it, or ""), Text (the
 //     change, such as "members_added"), Members().
+//   - EventBackupProgress: BytesDone, BytesTotal of a backup being written (BackupCreate).
 //
 // JSON is the SDK's JSON rendering of the whole event (with a "kind" field).
 type Event struct {

@@ -165,8 +165,13 @@ def check_event(ev: Event) -> Event:
     elif k == EventKind.GROUP_UPDATE:
         assert (ev.conversation, ev.sender, ev.text) == (d["group_id"], d.get("actor"), d["change"]), (ev, d)
         assert ev.members == d["members"]
-    if k not in (EventKind.ATTACHMENT_PROGRESS, EventKind.ATTACHMENT_DONE, EventKind.ATTACHMENT_FAILED):
+    elif k == EventKind.BACKUP_PROGRESS:
+        assert (ev.bytes_done, ev.bytes_total) == (d["done"], d["total"]) and ev.bytes_done <= ev.bytes_total, (ev, d)
+        assert d["restore"] is False and (ev.message_id, ev.conversation, ev.sender, ev.text) == (0, None, None, None), (ev, d)
+    if k not in (EventKind.ATTACHMENT_PROGRESS, EventKind.ATTACHMENT_DONE, EventKind.ATTACHMENT_FAILED, EventKind.BACKUP_PROGRESS):
         assert (ev.attachment_index, ev.is_upload, ev.bytes_done, ev.bytes_total) == (0, False, 0, 0), ev
+    if k == EventKind.BACKUP_PROGRESS:
+        assert (ev.attachment_index, ev.is_upload) == (0, False), ev
     if k not in (EventKind.MESSAGE_RECEIVED, EventKind.MESSAGE_SYNCED):
         assert ev.message is None
     return ev

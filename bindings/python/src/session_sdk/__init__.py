@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from ._version import __version__
 from ._native import BINDING_ABI_VERSION, HEADER_PATH, LIBRARY_PATH, ffi, lib
+from .backup import backup_inspect, backup_restore
 from .client import Client, max_attachment_size, max_group_members
 from .config import Config
 from .errors import (
@@ -53,7 +54,18 @@ from .errors import (
 )
 from .events import Event
 from .identity import Identity, blinded_id, blinded_id_matches, is_valid_session_id, validate_session_id
-from .types import Attachment, Contact, Conversation, EventKind, Group, GroupMember, LogLevel, Message, MessageState
+from .types import (
+    Attachment,
+    BackupInfo,
+    Contact,
+    Conversation,
+    EventKind,
+    Group,
+    GroupMember,
+    LogLevel,
+    Message,
+    MessageState,
+)
 
 
 def version() -> str:
@@ -78,7 +90,7 @@ __all__ = [
     "Client", "Config", "Identity", "Event", "EventKind", "LogLevel", "MessageState", "Contact",
     "Conversation", "Message", "Attachment", "max_attachment_size", "Group", "GroupMember",
     "max_group_members", "validate_session_id", "is_valid_session_id", "blinded_id",
-    "blinded_id_matches",
+    "blinded_id_matches", "BackupInfo", "backup_restore", "backup_inspect",
     "AbiMismatchError", "SessionError", "InternalError", "NullArgumentError", "ClosedError",
     "InvalidUtf8Error", "InvalidArgumentError", "InvalidSessionIdError", "MnemonicError",
     "MnemonicWordCountError", "MnemonicUnknownWordError", "MnemonicChecksumError",

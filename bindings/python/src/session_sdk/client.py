@@ -12,12 +12,13 @@ import time
 from typing import Any, AsyncIterator, Callable, Deque, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from ._native import NULL, ffi, lib
-from ._util import HandleGuard, StrIn, call_out_string, check, cpath, cstr, last_error, opt_cstr
+from ._util import HandleGuard, StrIn, call_out_string, check, cpath, cstr, last_error, opt_cstr, take_string
+from .backup import _backup_info
 from .config import Config, PathLike
 from .errors import ClosedError, InvalidArgumentError
 from .events import Event
 from .identity import _take_bytes
-from .types import Contact, Conversation, Group, GroupMember, LogLevel, Message, parse_list
+from .types import BackupInfo, Contact, Conversation, Group, GroupMember, LogLevel, Message, parse_list
 
 log = logging.getLogger("session_sdk")
 
@@ -470,6 +471,33 @@ class Client:
         """Set the display name sent with messages (1-100 bytes); our other devices take it too."""
         with self._guard.use() as h:
             check(lib.ssdk_client_set_display_name(h, cstr(name, "name")))
+
+    # --- backups -----------------------------------------------------------------------------
+
+    def backup_create(self, path: PathLike, passphrase: StrIn) -> BackupInfo:
+        """Write an encrypted backup of this account to ``path``, a new file, and return what it
+        holds: the whole history, contacts, groups, settings and attachment files, under a key
+        derived from ``passphrase`` (Argon2id, about a second). The database key is not in it: a
+        restore (:func:`~session_sdk.backup_restore`) sets a new PIN. The client may be running
+        (its database is copied at one point in time) or never started.
+
+        Blocks until done: call it from your own thread (``asyncio.to_thread``), not a listener
+        callback. ``BACKUP_PROGRESS`` events report the bytes written; :meth:`cancel_backup`
+        from another thread stops it. On any failure no file is left at ``path``.
+
+        Raises :class:`InvalidArgumentError` (an empty passphrase, or ``path`` exists: a backup
+        never overwrites a file), :class:`IoError` (e.g. a full disk), :class:`DatabaseError`,
+        :class:`CancelledError`, :class:`InvalidUtf8Error`."""
+        out = ffi.new("char **")
+        with self._guard.use() as h:
+            check(lib.ssdk_client_backup_create(h, cpath(path, "path"), cstr(passphrase, "passphrase"), out))
+        return _backup_info(take_string(out[0]))
+
+    def cancel_backup(self) -> None:
+        """Cancel the :meth:`backup_create` running on another thread (it then raises
+        :class:`CancelledError` and leaves no file). No effect when none runs."""
+        with self._guard.use() as h:
+            check(lib.ssdk_client_backup_cancel(h))
 
     # --- state -------------------------------------------------------------------------------
 

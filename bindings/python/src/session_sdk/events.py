@@ -41,6 +41,8 @@ class Event:
       waiting in the client's swarms.
     - ``PROFILE_CHANGED``: ``text`` (our display name as another device of this identity set
       it).
+    - ``BACKUP_PROGRESS``: ``bytes_done``, ``bytes_total`` of a backup being written
+      (:meth:`Client.backup_create <session_sdk.Client.backup_create>`).
 
     ``json`` is the SDK's JSON rendering of the whole event; :attr:`data` decodes it.
     """

@@ -1,5 +1,5 @@
 """Plain data the SDK returns: enums mirroring the header's, and dataclasses for the JSON that
-the list queries (contacts, requests, conversations, history) return.
+the list queries (contacts, requests, conversations, history) and the backup functions return.
 
 The dataclasses take the fields the header documents and keep the whole JSON object in ``raw``,
 so fields the SDK adds later (attachments, groups) are visible before this binding names them.
@@ -33,6 +33,7 @@ class EventKind(enum.IntEnum):
     PROFILE_CHANGED = lib.SSDK_EVENT_PROFILE_CHANGED
     CAUGHT_UP = lib.SSDK_EVENT_CAUGHT_UP
     CONVERSATION_READ = lib.SSDK_EVENT_CONVERSATION_READ
+    BACKUP_PROGRESS = lib.SSDK_EVENT_BACKUP_PROGRESS
 
 
 class MessageState(enum.IntEnum):
@@ -259,6 +260,48 @@ class GroupMember:
             admin=bool(d.get("admin", False)),
             invite_pending=bool(d.get("invite_pending", False)),
             removed=bool(d.get("removed", False)),
+            raw=dict(d),
+        )
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """What an encrypted backup holds: its manifest, written when it was taken (the
+    ``backup_info`` document of :meth:`Client.backup_create <session_sdk.Client.backup_create>`,
+    :func:`~session_sdk.backup_restore` and :func:`~session_sdk.backup_inspect`).
+
+    ``created_at`` is milliseconds since the epoch; ``contacts`` counts contacts, message
+    requests and blocked IDs; ``attachments`` counts the attachments of messages (downloaded or
+    not) and ``files`` the attachment files included (pending uploads and verified downloads);
+    ``database_bytes`` and ``file_bytes`` are the sizes of the database and of those files."""
+
+    session_id: str
+    created_at: int
+    sdk_version: str
+    messages: int
+    conversations: int
+    contacts: int
+    groups: int
+    attachments: int
+    files: int
+    database_bytes: int
+    file_bytes: int
+    raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> "BackupInfo":
+        return cls(
+            session_id=str(d["session_id"]),
+            created_at=int(d.get("created_at") or 0),
+            sdk_version=str(d.get("sdk_version") or ""),
+            messages=int(d.get("messages") or 0),
+            conversations=int(d.get("conversations") or 0),
+            contacts=int(d.get("contacts") or 0),
+            groups=int(d.get("groups") or 0),
+            attachments=int(d.get("attachments") or 0),
+            files=int(d.get("files") or 0),
+            database_bytes=int(d.get("database_bytes") or 0),
+            file_bytes=int(d.get("file_bytes") or 0),
             raw=dict(d),
         )
 

@@ -303,6 +303,36 @@ public final class Client: @unchecked Sendable {
     }
     public func setDisplayName(_ name: String) throws { try withSessionID(name, "name") { ssdk_client_set_display_name($0, $1) } }
 
+    // MARK: backups
+
+    /// Write an encrypted backup of this account to `path`, a new file, and return what it
+    /// holds: the whole history, contacts, groups, settings and attachment files, under a key
+    /// derived from `passphrase` (Argon2id, about a second). The database key is not in it: a
+    /// restore (`Backup.restore`) sets a new PIN. The client may be running (its database is
+    /// copied at one point in time) or never started.
+    ///
+    /// Blocks until done: call it off the main thread, not from a listener callback.
+    /// `.backupProgress` events report the bytes written; `cancelBackup()` from another thread
+    /// stops it. On any failure no file is left at `path`.
+    ///
+    /// Throws `.invalidArgument` (an empty passphrase, or `path` exists: a backup never
+    /// overwrites a file), `.io` (e.g. a full disk), `.database`, `.cancelled`.
+    @discardableResult
+    public func backupCreate(to path: String, passphrase: String) throws -> BackupInfo {
+        let json: String = try handle.with { h in
+            try withCStrings([path, passphrase], ["path", "passphrase"]) { s in
+                var out: UnsafeMutablePointer<CChar>?
+                try check(ssdk_client_backup_create(h, s[0], s[1], &out))
+                return takeString(out)
+            }
+        }
+        return try decode(BackupInfo.self, json)
+    }
+
+    /// Cancel the `backupCreate` running on another thread (it then throws `.cancelled` and
+    /// leaves no file). No effect when none runs.
+    public func cancelBackup() throws { try call { ssdk_client_backup_cancel($0) } }
+
     // MARK: state
 
     /// Whether onion paths are ready.

@@ -18,6 +18,7 @@ public enum EventKind: Int32, Sendable, CaseIterable {
     case profileChanged = 13
     case caughtUp = 14
     case conversationRead = 15
+    case backupProgress = 16
 }
 
 /// `ssdk_message_state`: delivery state of outgoing messages (`.received` for incoming).
@@ -218,4 +219,32 @@ public struct GroupMember: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case sessionID = "session_id", name, admin, invitePending = "invite_pending", removed
     }
+}
+
+/// What an encrypted backup holds: its manifest, written when it was taken (the `backup_info`
+/// document of `Client.backupCreate`, `Backup.restore` and `Backup.inspect`). `createdAt` is in
+/// milliseconds since the epoch; `contacts` counts contacts, message requests and blocked IDs;
+/// `attachments` counts the attachments of messages (downloaded or not), `files` the attachment
+/// files included (pending uploads and verified downloads).
+public struct BackupInfo: Codable, Sendable, Equatable {
+    public let sessionID: String
+    public let createdAt: Int64
+    public let sdkVersion: String
+    public let messages: UInt64
+    public let conversations: UInt64
+    public let contacts: UInt64
+    public let groups: UInt64
+    public let attachments: UInt64
+    public let files: UInt64
+    public let databaseBytes: UInt64
+    public let fileBytes: UInt64
+
+    enum CodingKeys: String, CodingKey {
+        case sessionID = "session_id", createdAt = "created_at", sdkVersion = "sdk_version", messages
+        case conversations, contacts, groups, attachments, files, databaseBytes = "database_bytes"
+        case fileBytes = "file_bytes"
+    }
+
+    /// `createdAt` as a `Date`.
+    public var created: Date { Date(timeIntervalSince1970: TimeInterval(createdAt) / 1000) }
 }
