@@ -45,11 +45,11 @@ pub struct NodeEntry {
     pub swarm_id: Option<u64>,
 }
 
-/// A network: seed URLs and the file server. `nodes` (testnet descriptions) is informational;
-/// clients always bootstrap from the seeds.
 /// Largest network description file read (a real one is a few kilobytes).
 pub const MAX_DESCRIPTION_BYTES: u64 = 1 << 20;
 
+/// A network: seed URLs and the file server. `nodes` (testnet descriptions) is informational;
+/// clients always bootstrap from the seeds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NetworkConfig {
     /// The network's name ("mainnet", "testnet", ...).
